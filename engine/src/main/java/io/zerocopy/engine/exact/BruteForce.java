@@ -1,0 +1,203 @@
+package io.zerocopy.engine.exact;
+
+import io.zerocopy.engine.distance.Distance;
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.distance.VectorKernel;
+import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.search.ParallelTasks;
+import io.zerocopy.engine.search.TopK;
+import io.zerocopy.engine.store.VectorStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Exact k-nearest-neighbour search: every vector of the store against every query. The store is
+ * split into contiguous ranges, one per thread; each range is read block by block into a small
+ * buffer that all queries of a query block are scored against, so the mapped file is read once per
+ * query block. Results are ascending by distance, ties broken by the smaller id.
+ */
+public final class BruteForce {
+
+  /** Floats per store block: 256 KiB, to stay in the L2 cache beside the query block. */
+  private static final int BLOCK_FLOATS = 1 << 16;
+
+  /** Queries scored against one store block before the next block is read. */
+  private static final int QUERY_BLOCK = 64;
+
+  /** Fewer vectors than this per thread are not worth a thread. */
+  private static final long MIN_VECTORS_PER_THREAD = 1024;
+
+  private BruteForce() {}
+
+  /** The seed's {@code brute_force_search}, on all cores. */
+  public static List<Neighbor> search(VectorStore store, float[] query, int k, Metric metric) {
+    return search(store, query, k, metric, ParallelTasks.defaultThreads());
+  }
+
+  /** Exact search of one query on {@code threads} threads. */
+  public static List<Neighbor> search(
+      VectorStore store, float[] query, int k, Metric metric, int threads) {
+    if (query == null) {
+      throw new IllegalArgumentException("query must not be null");
+    }
+    return searchBatch(store, new float[][] {query}, k, metric, threads).get(0);
+  }
+
+  /** Exact search of many queries on all cores; result i belongs to query i. */
+  public static List<List<Neighbor>> searchBatch(
+      VectorStore store, float[][] queries, int k, Metric metric) {
+    return searchBatch(store, queries, k, metric, ParallelTasks.defaultThreads());
+  }
+
+  /** Exact search of many queries on {@code threads} threads; result i belongs to query i. */
+  public static List<List<Neighbor>> searchBatch(
+      VectorStore store, float[][] queries, int k, Metric metric, int threads) {
+    validate(store, queries, k, metric, threads);
+    List<List<Neighbor>> results = new ArrayList<>(queries.length);
+    if (store.size() == 0) {
+      for (int q = 0; q < queries.length; q++) {
+        results.add(List.of());
+      }
+      return results;
+    }
+    int keep = (int) Math.min(k, store.size());
+    int ranges = (int) Math.max(1, Math.min(threads, store.size() / MIN_VECTORS_PER_THREAD));
+    VectorKernel kernel = VectorKernel.selected();
+    for (int first = 0; first < queries.length; first += QUERY_BLOCK) {
+      int count = Math.min(QUERY_BLOCK, queries.length - first);
+      QueryBlock block = new QueryBlock(queries, first, count, metric, kernel);
+      TopK[][] perRange = new TopK[ranges][];
+      ParallelTasks.run(
+          ranges,
+          threads,
+          range -> {
+            long from = store.size() * range / ranges;
+            long to = store.size() * (range + 1) / ranges;
+            perRange[range] = block.scan(store, from, to, keep, kernel);
+          });
+      for (int q = 0; q < count; q++) {
+        TopK merged = perRange[0][q];
+        for (int range = 1; range < ranges; range++) {
+          merged.addAll(perRange[range][q]);
+        }
+        results.add(finish(merged.toSortedList(), metric));
+      }
+    }
+    return results;
+  }
+
+  private static List<Neighbor> finish(List<Neighbor> ranked, Metric metric) {
+    if (metric != Metric.L2) {
+      return ranked;
+    }
+    // ranked by squared distance; report the true one
+    List<Neighbor> out = new ArrayList<>(ranked.size());
+    for (Neighbor n : ranked) {
+      out.add(new Neighbor(n.id(), (float) Math.sqrt(n.distance())));
+    }
+    return out;
+  }
+
+  /** The queries of one block, copied contiguously, with their norms for cosine. */
+  private static final class QueryBlock {
+    final int count;
+    final int dimension;
+    final float[] flat;
+    final float[] squaredNorms;
+    final Metric metric;
+
+    QueryBlock(float[][] queries, int first, int count, Metric metric, VectorKernel kernel) {
+      this.count = count;
+      this.dimension = queries[first].length;
+      this.metric = metric;
+      this.flat = new float[count * dimension];
+      this.squaredNorms = new float[count];
+      for (int q = 0; q < count; q++) {
+        System.arraycopy(queries[first + q], 0, flat, q * dimension, dimension);
+        squaredNorms[q] = kernel.dot(flat, q * dimension, flat, q * dimension, dimension);
+      }
+    }
+
+    TopK[] scan(VectorStore store, long from, long to, int keep, VectorKernel kernel) {
+      TopK[] tops = new TopK[count];
+      for (int q = 0; q < count; q++) {
+        tops[q] = new TopK(keep);
+      }
+      int vectorsPerBlock = Math.max(1, BLOCK_FLOATS / dimension);
+      float[] block = new float[vectorsPerBlock * dimension];
+      float[] norms = new float[vectorsPerBlock];
+      for (long start = from; start < to; start += vectorsPerBlock) {
+        int n = (int) Math.min(vectorsPerBlock, to - start);
+        store.readBlock(start, n, block, 0);
+        if (metric == Metric.COSINE) {
+          for (int v = 0; v < n; v++) {
+            norms[v] = kernel.dot(block, v * dimension, block, v * dimension, dimension);
+          }
+        }
+        for (int q = 0; q < count; q++) {
+          TopK top = tops[q];
+          int queryOffset = q * dimension;
+          for (int v = 0; v < n; v++) {
+            float score = score(kernel, queryOffset, q, block, v, norms);
+            if (score <= top.worstDistance()) {
+              top.offer(start + v, score);
+            }
+          }
+        }
+      }
+      return tops;
+    }
+
+    private float score(
+        VectorKernel kernel, int queryOffset, int q, float[] block, int v, float[] norms) {
+      int offset = v * dimension;
+      switch (metric) {
+        case L2:
+          return kernel.squareDistance(flat, queryOffset, block, offset, dimension);
+        case DOT:
+          return -kernel.dot(flat, queryOffset, block, offset, dimension);
+        case COSINE:
+          return Distance.cosineFromParts(
+              kernel.dot(flat, queryOffset, block, offset, dimension), squaredNorms[q], norms[v]);
+        default:
+          throw new AssertionError(metric);
+      }
+    }
+  }
+
+  private static void validate(
+      VectorStore store, float[][] queries, int k, Metric metric, int threads) {
+    if (store == null || queries == null || metric == null) {
+      throw new IllegalArgumentException("store, queries and metric must not be null");
+    }
+    if (k <= 0) {
+      throw new IllegalArgumentException("k must be > 0, got " + k);
+    }
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    for (int q = 0; q < queries.length; q++) {
+      float[] query = queries[q];
+      if (query == null) {
+        throw new IllegalArgumentException("query " + q + " is null");
+      }
+      if (query.length != store.dimension()) {
+        throw new IllegalArgumentException(
+            "query "
+                + q
+                + " has dimension "
+                + query.length
+                + ", but "
+                + store.path()
+                + " has dimension "
+                + store.dimension());
+      }
+      for (int i = 0; i < query.length; i++) {
+        if (!Float.isFinite(query[i])) {
+          throw new IllegalArgumentException(
+              "query " + q + " has a non-finite value " + query[i] + " at index " + i);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,163 @@
+package io.zerocopy.engine.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A {@code .vec} file mapped read-only. Vectors stay in the page cache, never in the heap: reads
+ * copy one vector or one block into a caller's buffer. Safe for concurrent reads from any number of
+ * threads; files over 2 GiB are mapped as several chunks, none splitting a vector.
+ */
+public final class VectorStore implements AutoCloseable {
+
+  /** Target bytes per mapped chunk; a ByteBuffer cannot exceed 2 GiB. */
+  static final long CHUNK_BYTES = 1L << 30;
+
+  private final Path path;
+  private final VecHeader header;
+  private final int vectorsPerChunk;
+  private volatile FloatBuffer[] chunks;
+
+  private VectorStore(Path path, VecHeader header, FloatBuffer[] chunks, int vectorsPerChunk) {
+    this.path = path;
+    this.header = header;
+    this.chunks = chunks;
+    this.vectorsPerChunk = vectorsPerChunk;
+  }
+
+  /** Writes {@code vectors} to a new {@code .vec} file at {@code path}, atomically. */
+  public static void create(Path path, float[][] vectors) throws IOException {
+    if (vectors == null || vectors.length == 0) {
+      throw new IllegalArgumentException(
+          path + ": cannot create a store from no vectors: the dimension would be unknown");
+    }
+    if (vectors[0] == null) {
+      throw new IllegalArgumentException(path + ": vector 0 is null");
+    }
+    try (VectorStoreWriter writer = VectorStoreWriter.create(path, vectors[0].length)) {
+      writer.append(vectors);
+      writer.commit();
+    }
+  }
+
+  /** Maps an existing {@code .vec} file after validating its header against its size. */
+  public static VectorStore open(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long fileSize = channel.size();
+      ByteBuffer headerBytes = ByteBuffer.allocate(VecHeader.BYTES);
+      while (headerBytes.hasRemaining() && channel.read(headerBytes) >= 0) {
+        // read the whole header, or hit the end of a short file
+      }
+      headerBytes.flip();
+      VecHeader header = VecHeader.read(headerBytes, path, fileSize);
+      int vectorsPerChunk = (int) Math.max(1, CHUNK_BYTES / header.vectorBytes());
+      long chunkCount = (header.count() + vectorsPerChunk - 1) / vectorsPerChunk;
+      FloatBuffer[] chunks = new FloatBuffer[Math.toIntExact(chunkCount)];
+      for (int c = 0; c < chunks.length; c++) {
+        long firstVector = (long) c * vectorsPerChunk;
+        long vectors = Math.min(vectorsPerChunk, header.count() - firstVector);
+        long position = VecHeader.BYTES + firstVector * header.vectorBytes();
+        chunks[c] =
+            channel
+                .map(FileChannel.MapMode.READ_ONLY, position, vectors * header.vectorBytes())
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer();
+      }
+      return new VectorStore(path, header, chunks, vectorsPerChunk);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(path.toString(), null, "no such .vec file");
+    } catch (VecFormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(path + ": cannot map .vec file: " + e.getMessage(), e);
+    }
+  }
+
+  /** Number of vectors. */
+  public long size() {
+    return header.count();
+  }
+
+  /** Floats per vector. */
+  public int dimension() {
+    return header.dimension();
+  }
+
+  /** The file this store maps. */
+  public Path path() {
+    return path;
+  }
+
+  /** A copy of vector {@code id}. */
+  public float[] get(long id) {
+    float[] vector = new float[header.dimension()];
+    read(id, vector, 0);
+    return vector;
+  }
+
+  /** Copies vector {@code id} into {@code dst} at {@code offset}. */
+  public void read(long id, float[] dst, int offset) {
+    checkId(id);
+    int dimension = header.dimension();
+    chunks()[(int) (id / vectorsPerChunk)].get(
+        (int) (id % vectorsPerChunk) * dimension, dst, offset, dimension);
+  }
+
+  /**
+   * Copies {@code count} consecutive vectors starting at {@code first} into {@code dst} at {@code
+   * offset}, row-major: the block read that batch kernels run on.
+   */
+  public void readBlock(long first, int count, float[] dst, int offset) {
+    if (count < 0 || first < 0 || first > header.count() - count) {
+      throw new IndexOutOfBoundsException(
+          path + ": block [" + first + ", " + (first + count) + ") outside [0, " + size() + ")");
+    }
+    FloatBuffer[] mapped = chunks();
+    int dimension = header.dimension();
+    long id = first;
+    int remaining = count;
+    while (remaining > 0) {
+      int chunk = (int) (id / vectorsPerChunk);
+      int inChunk = (int) (id % vectorsPerChunk);
+      int n = Math.min(remaining, vectorsPerChunk - inChunk);
+      mapped[chunk].get(inChunk * dimension, dst, offset, n * dimension);
+      offset += n * dimension;
+      id += n;
+      remaining -= n;
+    }
+  }
+
+  /** Releases the mapping for the garbage collector; any later read fails. */
+  @Override
+  public void close() {
+    // Explicit unmapping while another thread reads would crash the JVM; dropping the
+    // references lets the collector unmap once no reader holds the buffers.
+    chunks = null;
+  }
+
+  private FloatBuffer[] chunks() {
+    FloatBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException(path + ": store is closed");
+    }
+    return mapped;
+  }
+
+  private void checkId(long id) {
+    if (id < 0 || id >= header.count()) {
+      throw new IndexOutOfBoundsException(
+          path + ": vector id " + id + " outside [0, " + header.count() + ")");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VectorStore[" + path + ", " + size() + " × " + dimension() + "]";
+  }
+}

@@ -1,0 +1,246 @@
+package io.zerocopy.engine.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.UUID;
+
+/**
+ * Streams vectors into a new {@code .vec} file: appends go through a small buffer to a temporary
+ * file beside the target; {@link #commit()} writes the final count, fsyncs and renames it into
+ * place atomically. Closing without a commit deletes the temporary file, so a failed or abandoned
+ * write never leaves a partial {@code .vec} file. Not thread-safe.
+ */
+public final class VectorStoreWriter implements AutoCloseable {
+
+  private static final int BUFFER_BYTES = 1 << 20;
+
+  private final Path target;
+  private final Path temporary;
+  private final int dimension;
+  private final FileChannel channel;
+  private final ByteBuffer buffer;
+  private final FloatBuffer floats;
+  private long count;
+  private boolean finished;
+
+  private VectorStoreWriter(Path target, Path temporary, int dimension, FileChannel channel) {
+    this.target = target;
+    this.temporary = temporary;
+    this.dimension = dimension;
+    this.channel = channel;
+    int vectorBytes = dimension * Float.BYTES;
+    int capacity = Math.max(vectorBytes, BUFFER_BYTES / vectorBytes * vectorBytes);
+    this.buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.LITTLE_ENDIAN);
+    this.floats = buffer.asFloatBuffer();
+  }
+
+  /** Starts a new file for vectors of {@code dimension} floats; nothing appears at target yet. */
+  public static VectorStoreWriter create(Path target, int dimension) throws IOException {
+    if (dimension < 1 || dimension > VecHeader.MAX_DIMENSION) {
+      throw new IllegalArgumentException(
+          target + ": dimension must be in [1, " + VecHeader.MAX_DIMENSION + "], got " + dimension);
+    }
+    Path absolute = target.toAbsolutePath();
+    Path directory = absolute.getParent();
+    if (directory != null && !Files.isDirectory(directory)) {
+      throw new java.nio.file.NoSuchFileException(
+          directory.toString(), null, "directory for " + target + " does not exist");
+    }
+    Path temporary =
+        absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    FileChannel channel =
+        FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    try {
+      // placeholder header with count 0; commit() writes the real count
+      ByteBuffer header = ByteBuffer.allocate(VecHeader.BYTES);
+      new VecHeader(0, dimension).write(header);
+      header.flip();
+      writeFully(channel, header, 0);
+      channel.position(VecHeader.BYTES);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      Files.deleteIfExists(temporary);
+      throw e;
+    }
+    return new VectorStoreWriter(target, temporary, dimension, channel);
+  }
+
+  /** Floats per vector. */
+  public int dimension() {
+    return dimension;
+  }
+
+  /** Vectors appended so far. */
+  public long count() {
+    return count;
+  }
+
+  /** Appends one vector. */
+  public void append(float[] vector) throws IOException {
+    checkOpen();
+    if (vector == null) {
+      throw new IllegalArgumentException(target + ": vector " + count + " is null");
+    }
+    checkVector(vector, 0, count, vector.length);
+    put(vector, 0, 1);
+  }
+
+  /** Appends a batch of vectors, checking each before any is written. */
+  public void append(float[][] vectors) throws IOException {
+    checkOpen();
+    for (int row = 0; row < vectors.length; row++) {
+      float[] vector = vectors[row];
+      if (vector == null) {
+        throw new IllegalArgumentException(target + ": vector " + (count + row) + " is null");
+      }
+      checkVector(vector, 0, count + row, vector.length);
+    }
+    for (float[] vector : vectors) {
+      put(vector, 0, 1);
+    }
+  }
+
+  /**
+   * Appends {@code vectors} consecutive vectors stored row-major in {@code flat} from {@code
+   * offset}: the bulk path for callers that already hold a float matrix.
+   */
+  public void append(float[] flat, int offset, int vectors) throws IOException {
+    checkOpen();
+    if (flat == null) {
+      throw new IllegalArgumentException(target + ": vector data is null");
+    }
+    long floatsNeeded = (long) vectors * dimension;
+    if (vectors < 0 || offset < 0 || offset + floatsNeeded > flat.length) {
+      throw new IllegalArgumentException(
+          target
+              + ": expected "
+              + vectors
+              + " vectors of dimension "
+              + dimension
+              + " ("
+              + floatsNeeded
+              + " floats) from offset "
+              + offset
+              + ", but the array holds "
+              + flat.length
+              + " floats");
+    }
+    for (int row = 0; row < vectors; row++) {
+      checkVector(flat, offset + row * dimension, count + row, dimension);
+    }
+    put(flat, offset, vectors);
+  }
+
+  private void checkVector(float[] data, int offset, long row, int length) {
+    if (length != dimension) {
+      throw new IllegalArgumentException(
+          target + ": vector " + row + " has dimension " + length + ", expected " + dimension);
+    }
+    for (int i = 0; i < dimension; i++) {
+      float value = data[offset + i];
+      if (!Float.isFinite(value)) {
+        throw new IllegalArgumentException(
+            target + ": vector " + row + " has a non-finite value " + value + " at index " + i);
+      }
+    }
+  }
+
+  private void put(float[] data, int offset, int vectors) throws IOException {
+    int remaining = vectors * dimension;
+    while (remaining > 0) {
+      if (!floats.hasRemaining()) {
+        flush();
+      }
+      int n = Math.min(remaining, floats.remaining());
+      floats.put(data, offset, n);
+      offset += n;
+      remaining -= n;
+    }
+    count += vectors;
+  }
+
+  private void flush() throws IOException {
+    buffer.limit(floats.position() * Float.BYTES).position(0);
+    while (buffer.hasRemaining()) {
+      channel.write(buffer);
+    }
+    buffer.clear();
+    floats.clear();
+  }
+
+  /** Writes the final header, fsyncs and atomically renames the file into place. */
+  public void commit() throws IOException {
+    checkOpen();
+    try {
+      flush();
+      ByteBuffer header = ByteBuffer.allocate(VecHeader.BYTES);
+      new VecHeader(count, dimension).write(header);
+      header.flip();
+      writeFully(channel, header, 0);
+      channel.force(true);
+      channel.close();
+      moveAtomically(temporary, target);
+      finished = true;
+    } finally {
+      if (!finished) {
+        abort();
+      }
+    }
+  }
+
+  /** Drops everything written; the target is left as it was. */
+  public void abort() throws IOException {
+    finished = true;
+    try {
+      channel.close();
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  /** Aborts unless {@link #commit()} succeeded. */
+  @Override
+  public void close() throws IOException {
+    if (!finished) {
+      abort();
+    }
+  }
+
+  private void checkOpen() {
+    if (finished) {
+      throw new IllegalStateException(target + ": writer already committed or aborted");
+    }
+  }
+
+  static void writeFully(FileChannel channel, ByteBuffer bytes, long position) throws IOException {
+    while (bytes.hasRemaining()) {
+      position += channel.write(bytes, position);
+    }
+  }
+
+  /** Renames into place and fsyncs the directory so that the rename itself survives a crash. */
+  static void moveAtomically(Path source, Path target) throws IOException {
+    try {
+      Files.move(
+          source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException(
+          target + ": the file system cannot rename atomically, so the write cannot be made safe",
+          e);
+    }
+    Path directory = target.toAbsolutePath().getParent();
+    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+      dir.force(true);
+    } catch (IOException e) {
+      // some platforms cannot open a directory for fsync; the rename has happened either way
+    }
+  }
+}
