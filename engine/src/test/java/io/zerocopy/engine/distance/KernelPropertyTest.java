@@ -1,0 +1,106 @@
+package io.zerocopy.engine.distance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The selected kernel against the scalar one, and both against a double-precision reference. */
+class KernelPropertyTest {
+
+  private static final int MAX_LENGTH = 4099;
+
+  private final VectorKernel selected = VectorKernel.selected();
+  private final VectorKernel scalar = VectorKernel.scalar();
+
+  @Test
+  void kernelsAgreeOnEveryLengthUpTo4099() {
+    SplittableRandom random = new SplittableRandom(42);
+    for (int len = 1; len <= MAX_LENGTH; len++) {
+      int offsetA = random.nextInt(3);
+      int offsetB = random.nextInt(3);
+      float[] a = randomArray(random, len + offsetA);
+      float[] b = randomArray(random, len + offsetB);
+      check(
+          len,
+          "dot",
+          referenceDot(a, offsetA, b, offsetB, len),
+          selected.dot(a, offsetA, b, offsetB, len),
+          scalar.dot(a, offsetA, b, offsetB, len),
+          magnitude(a, offsetA, b, offsetB, len));
+      check(
+          len,
+          "squareDistance",
+          referenceSquare(a, offsetA, b, offsetB, len),
+          selected.squareDistance(a, offsetA, b, offsetB, len),
+          scalar.squareDistance(a, offsetA, b, offsetB, len),
+          referenceSquare(a, offsetA, b, offsetB, len));
+      check(
+          len,
+          "cosineDistance",
+          referenceCosine(a, offsetA, b, offsetB, len),
+          selected.cosineDistance(a, offsetA, b, offsetB, len),
+          scalar.cosineDistance(a, offsetA, b, offsetB, len),
+          1.0);
+    }
+  }
+
+  @Test
+  void zeroVectorHasCosineDistanceOne() {
+    float[] zero = new float[37];
+    float[] other = randomArray(new SplittableRandom(1), 37);
+    assertEquals(1f, selected.cosineDistance(zero, 0, other, 0, 37));
+    assertEquals(1f, scalar.cosineDistance(other, 0, zero, 0, 37));
+    assertEquals(1f, selected.cosineDistance(zero, 0, zero, 0, 37));
+  }
+
+  private static void check(
+      int len, String what, double reference, float simd, float plain, double scale) {
+    // float rounding grows with the length and the magnitude of the summed terms
+    double tolerance = 1e-5 * Math.sqrt(len) * Math.max(1.0, scale) + 1e-6;
+    assertEquals(reference, simd, tolerance, () -> what + " (selected kernel) at length " + len);
+    assertEquals(reference, plain, tolerance, () -> what + " (scalar kernel) at length " + len);
+  }
+
+  private static float[] randomArray(SplittableRandom random, int len) {
+    float[] array = new float[len];
+    for (int i = 0; i < len; i++) {
+      array[i] = (float) (random.nextDouble() * 2 - 1);
+    }
+    return array;
+  }
+
+  private static double magnitude(float[] a, int aOff, float[] b, int bOff, int len) {
+    double sum = 0;
+    for (int i = 0; i < len; i++) {
+      sum += Math.abs((double) a[aOff + i] * b[bOff + i]);
+    }
+    return sum;
+  }
+
+  static double referenceDot(float[] a, int aOff, float[] b, int bOff, int len) {
+    double sum = 0;
+    for (int i = 0; i < len; i++) {
+      sum += (double) a[aOff + i] * b[bOff + i];
+    }
+    return sum;
+  }
+
+  static double referenceSquare(float[] a, int aOff, float[] b, int bOff, int len) {
+    double sum = 0;
+    for (int i = 0; i < len; i++) {
+      double d = (double) a[aOff + i] - b[bOff + i];
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  static double referenceCosine(float[] a, int aOff, float[] b, int bOff, int len) {
+    double na = referenceDot(a, aOff, a, aOff, len);
+    double nb = referenceDot(b, bOff, b, bOff, len);
+    if (na == 0 || nb == 0) {
+      return 1;
+    }
+    return 1 - referenceDot(a, aOff, b, bOff, len) / Math.sqrt(na * nb);
+  }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh machine: installs the test data (Debian packages)
+# and a pinned Python environment, then the Maven build with all tests on JDK 17 (the engine
+# suite twice: Vector API kernel and scalar kernel), then again on JDK 25 when it is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+scripts/install-data.sh
+scripts/python-env.sh
+python="$root/.venv/bin/python"
+
+echo "== JDK 17: build and test everything"
+mvn -B -ntp verify -Dzcs.python="$python"
+
+jdk25=${ZCS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+if [ -x "$jdk25/bin/java" ]; then
+  echo "== JDK 25: build and test everything"
+  JAVA_HOME="$jdk25" mvn -B -ntp verify -Dzcs.python="$python"
+else
+  echo "!! JDK 25 not found at $jdk25 (set ZCS_JDK25): the JDK 25 run was NOT done" >&2
+  if [ -n "${CI:-}" ]; then exit 1; fi
+fi
+echo "== all tests passed"
