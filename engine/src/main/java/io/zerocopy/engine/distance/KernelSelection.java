@@ -40,7 +40,6 @@ final class KernelSelection {
       return ScalarKernel.INSTANCE;
     }
     try {
-      boolean fma = hardwareFma();
       Class<?> type =
           Class.forName(
               "io.zerocopy.engine.distance.PanamaKernel",
@@ -49,8 +48,13 @@ final class KernelSelection {
       VectorKernel kernel =
           (VectorKernel)
               MethodHandles.lookup()
-                  .findConstructor(type, MethodType.methodType(void.class, boolean.class))
-                  .invoke(fma);
+                  .findConstructor(type, MethodType.methodType(void.class))
+                  .invoke();
+      boolean fma =
+          (boolean)
+              MethodHandles.lookup()
+                  .findStatic(type, "usesFma", MethodType.methodType(boolean.class))
+                  .invoke();
       int bits =
           (int)
               MethodHandles.lookup()
@@ -89,7 +93,7 @@ final class KernelSelection {
     return Optional.empty();
   }
 
-  private static boolean hardwareFma() {
+  static boolean hardwareFma() {
     return vmOption("UseFMA").map("true"::equals).orElse(false);
   }
 

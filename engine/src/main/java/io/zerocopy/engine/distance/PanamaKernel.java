@@ -13,10 +13,13 @@ final class PanamaKernel implements VectorKernel {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
 
-  private final boolean useFma;
+  /** A static constant, so C2 folds the branch in {@link #multiplyAdd} away. */
+  private static final boolean USE_FMA = KernelSelection.hardwareFma();
 
-  PanamaKernel(boolean useFma) {
-    this.useFma = useFma;
+  PanamaKernel() {}
+
+  static boolean usesFma() {
+    return USE_FMA;
   }
 
   static int vectorBitSize() {
@@ -28,9 +31,9 @@ final class PanamaKernel implements VectorKernel {
     return "panama";
   }
 
-  private FloatVector multiplyAdd(FloatVector x, FloatVector y, FloatVector acc) {
+  private static FloatVector multiplyAdd(FloatVector x, FloatVector y, FloatVector acc) {
     // without hardware FMA the Vector API emulates fma lane by lane, far slower than mul + add
-    return useFma ? x.fma(y, acc) : x.mul(y).add(acc);
+    return USE_FMA ? x.fma(y, acc) : x.mul(y).add(acc);
   }
 
   @Override
@@ -138,6 +141,148 @@ final class PanamaKernel implements VectorKernel {
       normB += y * y;
     }
     return Cosine.fromParts(dot, normA, normB);
+  }
+
+  // The bulk kernels score two vectors per pass, sharing each load of the query. Per vector
+  // they add in exactly the order of the single-pair kernels, so results are identical.
+
+  @Override
+  public void squareDistances(
+      float[] q,
+      int qOffset,
+      float[] x,
+      int xOffset,
+      int count,
+      int len,
+      float[] out,
+      int outOffset) {
+    bulk(true, q, qOffset, x, xOffset, count, len, out, outOffset);
+  }
+
+  @Override
+  public void dots(
+      float[] q,
+      int qOffset,
+      float[] x,
+      int xOffset,
+      int count,
+      int len,
+      float[] out,
+      int outOffset) {
+    bulk(false, q, qOffset, x, xOffset, count, len, out, outOffset);
+  }
+
+  private void bulk(
+      boolean square,
+      float[] q,
+      int qOffset,
+      float[] x,
+      int xOffset,
+      int count,
+      int len,
+      float[] out,
+      int outOffset) {
+    int v = 0;
+    if (len >= 2 * LANES) {
+      for (; v + 1 < count; v += 2) {
+        if (square) {
+          squareDistance2(q, qOffset, x, xOffset + v * len, len, out, outOffset + v);
+        } else {
+          dot2(q, qOffset, x, xOffset + v * len, len, out, outOffset + v);
+        }
+      }
+    }
+    for (; v < count; v++) {
+      out[outOffset + v] =
+          square
+              ? squareDistance(q, qOffset, x, xOffset + v * len, len)
+              : dot(q, qOffset, x, xOffset + v * len, len);
+    }
+  }
+
+  private static void dot2(float[] q, int qo, float[] x, int xo, int len, float[] out, int oo) {
+    int o0 = xo, o1 = xo + len;
+    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    int i = 0;
+    for (; i <= len - 4 * LANES; i += 4 * LANES) {
+      FloatVector q0 = lane(q, qo + i);
+      FloatVector q1 = lane(q, qo + i + LANES);
+      FloatVector q2 = lane(q, qo + i + 2 * LANES);
+      FloatVector q3 = lane(q, qo + i + 3 * LANES);
+      a00 = multiplyAdd(q0, lane(x, o0 + i), a00);
+      a01 = multiplyAdd(q1, lane(x, o0 + i + LANES), a01);
+      a02 = multiplyAdd(q2, lane(x, o0 + i + 2 * LANES), a02);
+      a03 = multiplyAdd(q3, lane(x, o0 + i + 3 * LANES), a03);
+      a10 = multiplyAdd(q0, lane(x, o1 + i), a10);
+      a11 = multiplyAdd(q1, lane(x, o1 + i + LANES), a11);
+      a12 = multiplyAdd(q2, lane(x, o1 + i + 2 * LANES), a12);
+      a13 = multiplyAdd(q3, lane(x, o1 + i + 3 * LANES), a13);
+    }
+    for (; i <= len - LANES; i += LANES) {
+      FloatVector q0 = lane(q, qo + i);
+      a00 = multiplyAdd(q0, lane(x, o0 + i), a00);
+      a10 = multiplyAdd(q0, lane(x, o1 + i), a10);
+    }
+    float s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
+    float s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float qi = q[qo + i];
+      s0 += qi * x[o0 + i];
+      s1 += qi * x[o1 + i];
+    }
+    out[oo] = s0;
+    out[oo + 1] = s1;
+  }
+
+  private static void squareDistance2(
+      float[] q, int qo, float[] x, int xo, int len, float[] out, int oo) {
+    int o0 = xo, o1 = xo + len;
+    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    int i = 0;
+    for (; i <= len - 4 * LANES; i += 4 * LANES) {
+      FloatVector q0 = lane(q, qo + i);
+      FloatVector q1 = lane(q, qo + i + LANES);
+      FloatVector q2 = lane(q, qo + i + 2 * LANES);
+      FloatVector q3 = lane(q, qo + i + 3 * LANES);
+      FloatVector d;
+      d = q0.sub(lane(x, o0 + i));
+      a00 = multiplyAdd(d, d, a00);
+      d = q1.sub(lane(x, o0 + i + LANES));
+      a01 = multiplyAdd(d, d, a01);
+      d = q2.sub(lane(x, o0 + i + 2 * LANES));
+      a02 = multiplyAdd(d, d, a02);
+      d = q3.sub(lane(x, o0 + i + 3 * LANES));
+      a03 = multiplyAdd(d, d, a03);
+      d = q0.sub(lane(x, o1 + i));
+      a10 = multiplyAdd(d, d, a10);
+      d = q1.sub(lane(x, o1 + i + LANES));
+      a11 = multiplyAdd(d, d, a11);
+      d = q2.sub(lane(x, o1 + i + 2 * LANES));
+      a12 = multiplyAdd(d, d, a12);
+      d = q3.sub(lane(x, o1 + i + 3 * LANES));
+      a13 = multiplyAdd(d, d, a13);
+    }
+    for (; i <= len - LANES; i += LANES) {
+      FloatVector q0 = lane(q, qo + i);
+      FloatVector d;
+      d = q0.sub(lane(x, o0 + i));
+      a00 = multiplyAdd(d, d, a00);
+      d = q0.sub(lane(x, o1 + i));
+      a10 = multiplyAdd(d, d, a10);
+    }
+    float s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
+    float s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+    for (; i < len; i++) {
+      float qi = q[qo + i];
+      float d0 = qi - x[o0 + i];
+      float d1 = qi - x[o1 + i];
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+    }
+    out[oo] = s0;
+    out[oo + 1] = s1;
   }
 
   private static FloatVector lane(float[] array, int offset) {

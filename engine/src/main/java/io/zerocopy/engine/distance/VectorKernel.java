@@ -19,6 +19,41 @@ public interface VectorKernel {
   /** {@code 1 - a·b / (|a| |b|)}, or 1 when either vector is zero. */
   float cosineDistance(float[] a, int aOffset, float[] b, int bOffset, int len);
 
+  /**
+   * {@code out[outOffset + v] = squareDistance(query, vectors[vectorsOffset + v * len])} for {@code
+   * count} consecutive vectors: the batch form exact search runs, with results identical to the
+   * single-pair method.
+   */
+  default void squareDistances(
+      float[] query,
+      int queryOffset,
+      float[] vectors,
+      int vectorsOffset,
+      int count,
+      int len,
+      float[] out,
+      int outOffset) {
+    for (int v = 0; v < count; v++) {
+      out[outOffset + v] =
+          squareDistance(query, queryOffset, vectors, vectorsOffset + v * len, len);
+    }
+  }
+
+  /** {@code out[outOffset + v] = dot(query, vector v)}; see {@link #squareDistances}. */
+  default void dots(
+      float[] query,
+      int queryOffset,
+      float[] vectors,
+      int vectorsOffset,
+      int count,
+      int len,
+      float[] out,
+      int outOffset) {
+    for (int v = 0; v < count; v++) {
+      out[outOffset + v] = dot(query, queryOffset, vectors, vectorsOffset + v * len, len);
+    }
+  }
+
   /** The kernel this JVM uses, chosen once (Vector API when its module is readable). */
   static VectorKernel selected() {
     return KernelSelection.SELECTED;

@@ -18,8 +18,8 @@ import java.util.List;
  */
 public final class BruteForce {
 
-  /** Floats per store block: 256 KiB, to stay in the L2 cache beside the query block. */
-  private static final int BLOCK_FLOATS = 1 << 16;
+  /** Floats per store block: 64 KiB, so a block stays in L1/L2 while the query block streams. */
+  private static final int BLOCK_FLOATS = 1 << 14;
 
   /** Queries scored against one store block before the next block is read. */
   private static final int QUERY_BLOCK = 64;
@@ -126,6 +126,7 @@ public final class BruteForce {
       int vectorsPerBlock = Math.max(1, BLOCK_FLOATS / dimension);
       float[] block = new float[vectorsPerBlock * dimension];
       float[] norms = new float[vectorsPerBlock];
+      float[] scores = new float[vectorsPerBlock];
       for (long start = from; start < to; start += vectorsPerBlock) {
         int n = (int) Math.min(vectorsPerBlock, to - start);
         store.readBlock(start, n, block, 0);
@@ -135,33 +136,27 @@ public final class BruteForce {
           }
         }
         for (int q = 0; q < count; q++) {
-          TopK top = tops[q];
           int queryOffset = q * dimension;
+          if (metric == Metric.L2) {
+            kernel.squareDistances(flat, queryOffset, block, 0, n, dimension, scores, 0);
+          } else {
+            kernel.dots(flat, queryOffset, block, 0, n, dimension, scores, 0);
+            for (int v = 0; v < n; v++) {
+              scores[v] =
+                  metric == Metric.DOT
+                      ? -scores[v]
+                      : Distance.cosineFromParts(scores[v], squaredNorms[q], norms[v]);
+            }
+          }
+          TopK top = tops[q];
           for (int v = 0; v < n; v++) {
-            float score = score(kernel, queryOffset, q, block, v, norms);
-            if (score <= top.worstDistance()) {
-              top.offer(start + v, score);
+            if (scores[v] <= top.worstDistance()) {
+              top.offer(start + v, scores[v]);
             }
           }
         }
       }
       return tops;
-    }
-
-    private float score(
-        VectorKernel kernel, int queryOffset, int q, float[] block, int v, float[] norms) {
-      int offset = v * dimension;
-      switch (metric) {
-        case L2:
-          return kernel.squareDistance(flat, queryOffset, block, offset, dimension);
-        case DOT:
-          return -kernel.dot(flat, queryOffset, block, offset, dimension);
-        case COSINE:
-          return Distance.cosineFromParts(
-              kernel.dot(flat, queryOffset, block, offset, dimension), squaredNorms[q], norms[v]);
-        default:
-          throw new AssertionError(metric);
-      }
     }
   }
 

@@ -46,6 +46,28 @@ class KernelPropertyTest {
   }
 
   @Test
+  void bulkKernelsEqualTheSinglePairOnesExactly() {
+    SplittableRandom random = new SplittableRandom(7);
+    for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+      for (int len : new int[] {1, 3, 15, 16, 31, 32, 33, 64, 100, 128, 129, 784, 1000}) {
+        int count = 1 + random.nextInt(11);
+        float[] query = randomArray(random, len + 2);
+        float[] block = randomArray(random, count * len + 5);
+        float[] squares = new float[count + 1];
+        float[] dots = new float[count + 1];
+        kernel.squareDistances(query, 2, block, 5, count, len, squares, 1);
+        kernel.dots(query, 2, block, 5, count, len, dots, 1);
+        for (int v = 0; v < count; v++) {
+          String where = kernel.name() + " len " + len + " vector " + v;
+          assertEquals(
+              kernel.squareDistance(query, 2, block, 5 + v * len, len), squares[1 + v], where);
+          assertEquals(kernel.dot(query, 2, block, 5 + v * len, len), dots[1 + v], where);
+        }
+      }
+    }
+  }
+
+  @Test
   void zeroVectorHasCosineDistanceOne() {
     float[] zero = new float[37];
     float[] other = randomArray(new SplittableRandom(1), 37);
