@@ -46,7 +46,7 @@ cleanup() {
 trap cleanup EXIT
 
 log "build (bench/target/benchmarks.jar)"
-(cd "$root" && mvn -B -q -DskipTests -pl bench -am package)
+(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl bench -am package)
 jar=$bench/target/benchmarks.jar
 
 log "data: Fashion-MNIST"
