@@ -75,7 +75,8 @@ fi
 } > "$out/machine.txt"
 
 if [[ $quick -eq 1 ]]; then
-  jmh_fast=(-f 1 -wi 1 -i 1 -w 500ms -r 500ms)
+  # enough warm-up for C2 to compile the Vector API code (JDK 25 needs more than 0.5 s)
+  jmh_fast=(-f 1 -wi 2 -i 1 -w 1s -r 1s)
   kernel_params=(-p dimension=384)
   batch_args=(-f 1 -wi 0 -i 1 -p queries=200)
   numpy_args=(--queries 200 --warmup 1 --repeats 1)
