@@ -34,7 +34,7 @@ fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$bench/target/run-$stamp
 mkdir -p "$out"
-command="bench/run-engine-benchmarks.sh $*"
+command="bench/run-engine-benchmarks.sh${*:+ $*}"
 [[ -n "${JAVA_HOME:-}" ]] && command="JAVA_HOME=$JAVA_HOME $command"
 log() { echo "== $*" >&2; }
 
