@@ -116,8 +116,9 @@ if (( free_kib < need_kib )); then
   echo "(d) needs $((need_kib / 1048576)) GiB free in $ltr_dir, has $((free_kib / 1048576)) GiB: set ZCS_LTR_DIR" >&2
   exit 1
 fi
-/usr/bin/time -v -o "$out/ltr-time.txt" \
-  "$java" -Xmx1g --add-modules jdk.incubator.vector -cp "$jar" io.zerocopy.bench.LargerThanRam \
+timer=()
+[[ -x /usr/bin/time ]] && timer=(/usr/bin/time -v -o "$out/ltr-time.txt")
+"${timer[@]}" "$java" -Xmx1g --add-modules jdk.incubator.vector -cp "$jar" io.zerocopy.bench.LargerThanRam \
   --dir "$ltr_dir" --gib "$ltr_gib" --dimension 768 --queries 3 --threads "$threads" --k 10 \
   --json "$out/ltr.json" 2> "$out/ltr.err" | tee "$out/ltr.log" >&2
 
