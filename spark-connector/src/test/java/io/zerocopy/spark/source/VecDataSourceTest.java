@@ -309,6 +309,55 @@ class VecDataSourceTest extends SparkTestBase {
     assertEquals(List.of(RowFactory.create(12L, 16.5)), rows);
   }
 
+  @Test
+  void writesAColumnTypedAsTheMlVectorUdt() {
+    StructType schema =
+        DataTypes.createStructType(
+            new StructField[] {
+              DataTypes.createStructField("key", DataTypes.LongType, false),
+              DataTypes.createStructField("embedding", new MlVectorUdt(), true)
+            });
+    List<Row> rows = new ArrayList<>();
+    for (long i = 0; i < 6; i++) {
+      rows.add(RowFactory.create(i, new MlVectorUdt.DenseVector(new double[] {i, -i, 0.5})));
+    }
+    String path = temp.resolve("ds").toString();
+    vec(frame(rows, schema, 2)).save(path);
+    Map<Long, List<Float>> back = new TreeMap<>();
+    for (Row row : spark().read().format("vec").load(path).collectAsList()) {
+      back.put(row.getLong(0), row.getList(1));
+    }
+    assertEquals(6, back.size());
+    assertEquals(List.of(3f, -3f, 0.5f), back.get(3L));
+  }
+
+  @Test
+  void emptyDataFrameMakesAnEmptyDatasetThatAcceptsAppends() {
+    String path = temp.resolve("ds").toString();
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 0, 3, 2)).save(path);
+    VecManifest manifest = DatasetDirectory.of(path).requireManifest();
+    assertEquals(0, manifest.shards().size());
+    assertEquals(0, spark().read().format("vec").load(path).count());
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 5, 3, 2)).mode(SaveMode.Append).save(path);
+    assertEquals(expected(IdKind.LONG, 0, 5, 3), readBack(path));
+  }
+
+  @Test
+  void failedOverwriteKeepsTheOldDataset() throws IOException {
+    Path dir = temp.resolve("ds");
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 10, 3, 2)).save(dir.toString());
+    // ids 0..4 twice: the duplicate is found at commit, after every task has written its shard
+    Dataset<Row> twice =
+        data(VectorKind.FLOATS, IdKind.LONG, 0, 5, 3, 1)
+            .union(data(VectorKind.FLOATS, IdKind.LONG, 0, 5, 3, 1));
+    Exception error =
+        assertThrows(
+            Exception.class, () -> vec(twice).mode(SaveMode.Overwrite).save(dir.toString()));
+    assertTrue(messages(error).contains("duplicate id 100000000000"), messages(error));
+    assertEquals(expected(IdKind.LONG, 0, 10, 3), readBack(dir.toString()));
+    assertOnlyManifestFiles(dir);
+  }
+
   // ---- errors: each names what is wrong, and leaves nothing behind ----
 
   private void assertWriteFails(Dataset<Row> df, Map<String, String> options, String... expected)
