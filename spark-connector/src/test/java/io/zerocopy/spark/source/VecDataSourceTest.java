@@ -416,6 +416,14 @@ class VecDataSourceTest extends SparkTestBase {
         List.of(RowFactory.create(1L, new float[] {1f}), RowFactory.create(7L, null));
     assertWriteFails(
         frame(nullVector, schema, 1), options(), "vector column 'embedding' is null", "id 7");
+    // one bad row among many: the other tasks commit their shards, the job aborts, abort deletes
+    // them
+    List<Row> manyAndOneNull = new ArrayList<>();
+    for (long i = 0; i < 40; i++) {
+      manyAndOneNull.add(RowFactory.create(i, i == 33 ? null : new float[] {i}));
+    }
+    assertWriteFails(
+        frame(manyAndOneNull, schema, 4), options(), "vector column 'embedding' is null", "id 33");
     List<Row> nullId = List.of(RowFactory.create(null, new float[] {1f}));
     assertWriteFails(frame(nullId, schema, 1), options(), "id column 'key' is null");
     List<Row> mixed =
