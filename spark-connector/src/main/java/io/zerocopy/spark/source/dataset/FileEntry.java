@@ -1,0 +1,24 @@
+package io.zerocopy.spark.source.dataset;
+
+import java.io.Serializable;
+
+/**
+ * One file of a shard as the manifest lists it: its name inside the dataset directory, its exact
+ * size and its CRC32C.
+ */
+public record FileEntry(String file, long bytes, long crc32c) implements Serializable {
+
+  public FileEntry {
+    if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\")) {
+      throw new IllegalArgumentException("invalid shard file name '" + file + "'");
+    }
+    if (bytes < 0) {
+      throw new IllegalArgumentException(file + ": negative size " + bytes);
+    }
+  }
+
+  /** The checksum as 8 hex digits, as stored in the manifest. */
+  public String crc32cHex() {
+    return String.format("%08x", crc32c);
+  }
+}

@@ -1,0 +1,222 @@
+package io.zerocopy.spark.source.dataset;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The content of {@code _manifest.json}, the commit record of a vec dataset: what a reader may read
+ * and how to verify it. {@code dimension} is 0 only while the dataset has no shard.
+ *
+ * <pre>{@code
+ * {
+ *   "formatVersion": 1,
+ *   "writeId": "<uuid of the write that produced this manifest>",
+ *   "dimension": 784,
+ *   "metric": "l2",
+ *   "vectorColumn": "embedding",
+ *   "idColumn": {"name": "id", "type": "long"},
+ *   "carriedSchema": {<Spark StructType JSON of the carried columns>},
+ *   "count": 60000,
+ *   "shards": [
+ *     {"name": "part-00000-<uuid>", "count": 30000, "batchRows": 4096,
+ *      "vec": {"file": "part-00000-<uuid>.vec", "bytes": ..., "crc32c": "1a2b3c4d"},
+ *      "ids": {"file": "part-00000-<uuid>.ids.arrow", "bytes": ..., "crc32c": "..."},
+ *      "index": null}
+ *   ]
+ * }
+ * }</pre>
+ */
+public record VecManifest(
+    int formatVersion,
+    String writeId,
+    int dimension,
+    String metric,
+    String vectorColumn,
+    String idColumn,
+    IdType idType,
+    StructType carriedSchema,
+    List<ShardEntry> shards)
+    implements Serializable {
+
+  public static final int FORMAT_VERSION = 1;
+
+  /** The column names a reader sees for the id and the vector. */
+  public static final String ID = "id";
+
+  public static final String VECTOR = "vector";
+
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public VecManifest {
+    shards = List.copyOf(shards);
+  }
+
+  /** Total vectors over all shards. */
+  public long count() {
+    return shards.stream().mapToLong(ShardEntry::count).sum();
+  }
+
+  /** What {@code spark.read.format("vec")} returns: id, vector, then the carried columns. */
+  public StructType readSchema() {
+    List<StructField> fields = new ArrayList<>();
+    fields.add(DataTypes.createStructField(ID, idType.sparkType(), false));
+    fields.add(
+        DataTypes.createStructField(VECTOR, new ArrayType(DataTypes.FloatType, false), false));
+    fields.addAll(List.of(carriedSchema.fields()));
+    return DataTypes.createStructType(fields);
+  }
+
+  /** The schema of the {@code .ids.arrow} files: the id (named "id") and the carried columns. */
+  public StructType idsSchema() {
+    return idsSchema(idType, carriedSchema);
+  }
+
+  public static StructType idsSchema(IdType idType, StructType carried) {
+    List<StructField> fields = new ArrayList<>();
+    fields.add(DataTypes.createStructField(ID, idType.sparkType(), false));
+    fields.addAll(List.of(carried.fields()));
+    return DataTypes.createStructType(fields);
+  }
+
+  /** This manifest with other shards (and, if it had none, the given dimension). */
+  public VecManifest withShards(String newWriteId, int newDimension, List<ShardEntry> newShards) {
+    return new VecManifest(
+        formatVersion,
+        newWriteId,
+        newDimension,
+        metric,
+        vectorColumn,
+        idColumn,
+        idType,
+        carriedSchema,
+        newShards);
+  }
+
+  public String toJson() {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("formatVersion", formatVersion);
+    root.put("writeId", writeId);
+    root.put("dimension", dimension);
+    root.put("metric", metric);
+    root.put("vectorColumn", vectorColumn);
+    ObjectNode id = root.putObject("idColumn");
+    id.put("name", idColumn);
+    id.put("type", idType.id());
+    try {
+      root.set("carriedSchema", JSON.readTree(carriedSchema.json()));
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialise carried schema " + carriedSchema, e);
+    }
+    root.put("count", count());
+    ArrayNode array = root.putArray("shards");
+    for (ShardEntry shard : shards) {
+      ObjectNode node = array.addObject();
+      node.put("name", shard.name());
+      node.put("count", shard.count());
+      node.put("batchRows", shard.batchRows());
+      putFile(node, "vec", shard.vec());
+      putFile(node, "ids", shard.ids());
+      putFile(node, "index", shard.index());
+    }
+    try {
+      return JSON.writeValueAsString(root) + "\n";
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot serialise manifest", e);
+    }
+  }
+
+  private static void putFile(ObjectNode shard, String key, FileEntry file) {
+    if (file == null) {
+      shard.putNull(key);
+      return;
+    }
+    ObjectNode node = shard.putObject(key);
+    node.put("file", file.file());
+    node.put("bytes", file.bytes());
+    node.put("crc32c", file.crc32cHex());
+  }
+
+  /** Parses a manifest; every error names {@code source} and the field. */
+  public static VecManifest fromJson(String json, String source) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + ": not valid JSON: " + e.getMessage(), e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(source + ": expected a JSON object");
+    }
+    int version = required(root, "formatVersion", source).asInt();
+    if (version != FORMAT_VERSION) {
+      throw new IllegalArgumentException(
+          source
+              + ": unsupported formatVersion "
+              + version
+              + " (this connector reads version "
+              + FORMAT_VERSION
+              + ")");
+    }
+    try {
+      JsonNode id = required(root, "idColumn", source);
+      DataType carried = DataType.fromJson(required(root, "carriedSchema", source).toString());
+      List<ShardEntry> shards = new ArrayList<>();
+      for (JsonNode node : required(root, "shards", source)) {
+        shards.add(
+            new ShardEntry(
+                required(node, "name", source).asText(),
+                required(node, "count", source).asLong(),
+                required(node, "batchRows", source).asInt(),
+                file(node, "vec", source),
+                file(node, "ids", source),
+                node.hasNonNull("index") ? file(node, "index", source) : null));
+      }
+      return new VecManifest(
+          version,
+          required(root, "writeId", source).asText(),
+          required(root, "dimension", source).asInt(),
+          required(root, "metric", source).asText(),
+          required(root, "vectorColumn", source).asText(),
+          required(id, "name", source).asText(),
+          IdType.parse(required(id, "type", source).asText()),
+          (StructType) carried,
+          shards);
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+        throw e;
+      }
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(source + ": invalid manifest: " + e, e);
+    }
+  }
+
+  private static FileEntry file(JsonNode shard, String key, String source) {
+    JsonNode node = required(shard, key, source);
+    return new FileEntry(
+        required(node, "file", source).asText(),
+        required(node, "bytes", source).asLong(),
+        Long.parseLong(required(node, "crc32c", source).asText(), 16));
+  }
+
+  private static JsonNode required(JsonNode node, String field, String source) {
+    JsonNode value = node.get(field);
+    if (value == null || value.isNull()) {
+      throw new IllegalArgumentException(source + ": missing field '" + field + "'");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,229 @@
+package io.zerocopy.spark.source.read;
+
+import io.zerocopy.engine.store.VectorStore;
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.FileEntry;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
+import org.apache.spark.sql.connector.read.PartitionReader;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads one {@link ShardRange} batch by batch: the id and carried columns are the Arrow record
+ * batches of the {@code .ids.arrow} file (wrapped as {@link ArrowColumnVector}s), the vector column
+ * is the matching block of the mapped {@code .vec} file. Only the files the pruned schema needs are
+ * opened. A batch is valid until the next call to {@link #next()}.
+ */
+final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VecColumnarReader.class);
+
+  private final ShardRange range;
+  private final StructType schema;
+  private final int vectorPosition;
+  private final Path vecPath;
+  private final Path idsPath;
+  private VectorStore store;
+  private FloatMatrixColumnVector vectorColumn;
+  private float[] vectorBuffer;
+  private BufferAllocator allocator;
+  private ArrowFileReader idsReader;
+  private List<ArrowBlock> blocks;
+  private int batch;
+  private ColumnarBatch current;
+  private long rowsRead;
+
+  VecColumnarReader(ShardRange range, StructType schema, boolean verifyChecksums) {
+    this.range = range;
+    this.schema = schema;
+    this.batch = range.firstBatch();
+    DatasetDirectory directory = range.directory();
+    this.vecPath = directory.resolve(range.shard().vec().file());
+    this.idsPath = directory.resolve(range.shard().ids().file());
+    int position = -1;
+    boolean needsIds = false;
+    for (int i = 0; i < schema.fields().length; i++) {
+      if (schema.fields()[i].name().equals(VecManifest.VECTOR)) {
+        position = i;
+      } else {
+        needsIds = true;
+      }
+    }
+    this.vectorPosition = position;
+    try {
+      if (verifyChecksums) {
+        verifyChecksum(vecPath, range.shard().vec());
+        verifyChecksum(idsPath, range.shard().ids());
+      }
+      if (position >= 0) {
+        openVectors();
+      }
+      if (needsIds) {
+        openIds();
+      }
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void openVectors() throws IOException {
+    store = VectorStore.open(vecPath);
+    if (store.size() != range.shard().count() || store.dimension() != range.dimension()) {
+      throw new IllegalStateException(
+          vecPath
+              + ": holds "
+              + store.size()
+              + " vectors of dimension "
+              + store.dimension()
+              + ", but "
+              + DatasetDirectory.MANIFEST
+              + " lists "
+              + range.shard().count()
+              + " of dimension "
+              + range.dimension());
+    }
+    vectorColumn = new FloatMatrixColumnVector(range.dimension());
+    vectorBuffer = new float[Math.multiplyExact(range.shard().batchRows(), range.dimension())];
+  }
+
+  private void openIds() throws IOException {
+    allocator =
+        ArrowUtils.rootAllocator().newChildAllocator("vec reader " + idsPath, 0, Long.MAX_VALUE);
+    idsReader = new ArrowFileReader(FileChannel.open(idsPath, StandardOpenOption.READ), allocator);
+    try {
+      blocks = idsReader.getRecordBlocks();
+    } catch (IOException | RuntimeException e) {
+      throw new IOException(idsPath + ": not a readable Arrow IPC file: " + e.getMessage(), e);
+    }
+    int expected =
+        (int) ((range.shard().count() + range.shard().batchRows() - 1) / range.shard().batchRows());
+    if (blocks.size() != expected) {
+      throw new IllegalStateException(
+          idsPath
+              + ": has "
+              + blocks.size()
+              + " record batches, expected "
+              + expected
+              + " for "
+              + range.shard().count()
+              + " rows in batches of "
+              + range.shard().batchRows());
+    }
+  }
+
+  private static void verifyChecksum(Path file, FileEntry entry) throws IOException {
+    long crc = DatasetDirectory.crc32c(file);
+    if (crc != entry.crc32c()) {
+      throw new IllegalStateException(
+          file
+              + ": CRC32C differs from "
+              + DatasetDirectory.MANIFEST
+              + ": expected "
+              + entry.crc32cHex()
+              + ", found "
+              + String.format("%08x", crc));
+    }
+  }
+
+  @Override
+  public boolean next() throws IOException {
+    if (batch >= range.firstBatch() + range.batches()) {
+      return false;
+    }
+    int rows = range.rowsInBatch(batch);
+    VectorSchemaRoot root = null;
+    if (idsReader != null) {
+      if (!idsReader.loadRecordBatch(blocks.get(batch))) {
+        throw new IOException(idsPath + ": cannot load record batch " + batch);
+      }
+      root = idsReader.getVectorSchemaRoot();
+      if (root.getRowCount() != rows) {
+        throw new IllegalStateException(
+            idsPath
+                + ": record batch "
+                + batch
+                + " has "
+                + root.getRowCount()
+                + " rows, expected "
+                + rows);
+      }
+    }
+    ColumnVector[] columns = new ColumnVector[schema.fields().length];
+    for (int i = 0; i < columns.length; i++) {
+      if (i == vectorPosition) {
+        long firstRow = (long) batch * range.shard().batchRows();
+        store.readBlock(firstRow, rows, vectorBuffer, 0);
+        vectorColumn.reset(vectorBuffer);
+        columns[i] = vectorColumn;
+      } else {
+        FieldVector vector = root.getVector(schema.fields()[i].name());
+        if (vector == null) {
+          throw new IllegalStateException(
+              idsPath + ": has no column '" + schema.fields()[i].name() + "'");
+        }
+        columns[i] = new ArrowColumnVector(vector);
+      }
+    }
+    current = new ColumnarBatch(columns, rows);
+    batch++;
+    rowsRead += rows;
+    return true;
+  }
+
+  @Override
+  public ColumnarBatch get() {
+    return current;
+  }
+
+  @Override
+  public CustomTaskMetric[] currentMetricsValues() {
+    return VecReadMetrics.values(rowsRead);
+  }
+
+  @Override
+  public void close() {
+    current = null;
+    if (store != null) {
+      store.close();
+      store = null;
+    }
+    try {
+      if (idsReader != null) {
+        idsReader.close();
+        idsReader = null;
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot close {}", idsPath, e);
+    } finally {
+      if (allocator != null) {
+        try {
+          allocator.close();
+        } catch (IllegalStateException e) {
+          LOG.warn("Arrow memory still in use after reading {}", idsPath, e);
+        }
+        allocator = null;
+      }
+    }
+  }
+}

@@ -1,0 +1,113 @@
+package io.zerocopy.spark.source.read;
+
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.FileEntry;
+import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.read.Batch;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.connector.read.Scan;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * A columnar scan of the shards the manifest lists: at least one input partition per shard, more
+ * when a shard has more than {@code rowsPerPartition} rows. File sizes are checked here, on the
+ * driver, before any task starts.
+ */
+final class VecScan implements Scan, Batch {
+
+  private final DatasetDirectory directory;
+  private final VecManifest manifest;
+  private final VecReadOptions options;
+  private final StructType schema;
+
+  VecScan(
+      DatasetDirectory directory, VecManifest manifest, VecReadOptions options, StructType schema) {
+    this.directory = directory;
+    this.manifest = manifest;
+    this.options = options;
+    this.schema = schema;
+  }
+
+  @Override
+  public StructType readSchema() {
+    return schema;
+  }
+
+  @Override
+  public String description() {
+    return "vec dataset "
+        + directory
+        + " ["
+        + String.join(", ", schema.fieldNames())
+        + "], "
+        + manifest.shards().size()
+        + " shards";
+  }
+
+  @Override
+  public Batch toBatch() {
+    return this;
+  }
+
+  @Override
+  public InputPartition[] planInputPartitions() {
+    List<InputPartition> partitions = new ArrayList<>();
+    for (ShardEntry shard : manifest.shards()) {
+      checkSize(directory, shard.vec());
+      checkSize(directory, shard.ids());
+      int batchCount = (int) ((shard.count() + shard.batchRows() - 1) / shard.batchRows());
+      long batchesPerPartition =
+          Math.max(1, (options.rowsPerPartition() + shard.batchRows() - 1) / shard.batchRows());
+      for (int first = 0; first < batchCount; first += (int) batchesPerPartition) {
+        int batches = (int) Math.min(batchesPerPartition, batchCount - first);
+        partitions.add(new ShardRange(directory, shard, manifest.dimension(), first, batches));
+      }
+    }
+    return partitions.toArray(new InputPartition[0]);
+  }
+
+  /** The file must exist with exactly the size the manifest recorded. */
+  static void checkSize(DatasetDirectory directory, FileEntry entry) {
+    Path file = directory.resolve(entry.file());
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      throw new IllegalStateException(
+          file + ": shard file listed in " + DatasetDirectory.MANIFEST + " is missing", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(file + ": cannot read size: " + e.getMessage(), e);
+    }
+    if (size != entry.bytes()) {
+      throw new IllegalStateException(
+          file
+              + ": size differs from "
+              + DatasetDirectory.MANIFEST
+              + ": expected "
+              + entry.bytes()
+              + " bytes, found "
+              + size
+              + " (the file was modified or truncated)");
+    }
+  }
+
+  @Override
+  public PartitionReaderFactory createReaderFactory() {
+    return new VecPartitionReaderFactory(schema, options.verifyChecksums());
+  }
+
+  @Override
+  public CustomMetric[] supportedCustomMetrics() {
+    return new CustomMetric[] {new VecReadMetrics.VectorsRead()};
+  }
+}

@@ -1,0 +1,142 @@
+package io.zerocopy.spark.source.write;
+
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.IdType;
+import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.spark.sql.util.ArrowUtils;
+
+/**
+ * Finds an id that occurs twice among shards, reading only the id column of their {@code
+ * .ids.arrow} files on the driver. Memory: one hash-set entry per id (about 16 bytes for long and
+ * int ids at the worst load factor), the price of reporting duplicates at commit.
+ */
+final class DuplicateIdCheck {
+
+  private DuplicateIdCheck() {}
+
+  /** Throws naming a duplicate id and the shards that hold it, if any. */
+  static void check(
+      DatasetDirectory directory, IdType type, String idColumn, List<ShardEntry> shards)
+      throws IOException {
+    LongSet numeric = type == IdType.STRING ? null : new LongSet();
+    Map<String, String> strings = type == IdType.STRING ? new HashMap<>() : null;
+    try (BufferAllocator allocator =
+        ArrowUtils.rootAllocator().newChildAllocator("vec duplicate id check", 0, Long.MAX_VALUE)) {
+      for (ShardEntry shard : shards) {
+        Path file = directory.resolve(shard.ids().file());
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
+          while (reader.loadNextBatch()) {
+            FieldVector ids = reader.getVectorSchemaRoot().getVector(VecManifest.ID);
+            int rows = ids.getValueCount();
+            for (int i = 0; i < rows; i++) {
+              if (strings != null) {
+                String id = new String(((VarCharVector) ids).get(i), StandardCharsets.UTF_8);
+                String previous = strings.putIfAbsent(id, shard.name());
+                if (previous != null) {
+                  throw duplicate(idColumn, "\"" + id + "\"", previous, shard.name());
+                }
+              } else {
+                long id =
+                    ids instanceof BigIntVector longs ? longs.get(i) : ((IntVector) ids).get(i);
+                if (!numeric.add(id)) {
+                  throw duplicate(idColumn, Long.toString(id), null, shard.name());
+                }
+              }
+            }
+          }
+        } catch (IOException e) {
+          throw new IOException(file + ": cannot read ids: " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static IllegalArgumentException duplicate(
+      String column, String id, String firstShard, String secondShard) {
+    return new IllegalArgumentException(
+        "id column '"
+            + column
+            + "': duplicate id "
+            + id
+            + (firstShard == null
+                ? " (found again in shard " + secondShard + ")"
+                : " (in shards " + firstShard + " and " + secondShard + ")")
+            + ": ids of a vec dataset must be unique; nothing was committed");
+  }
+
+  /** Open-addressing set of longs; no boxing. */
+  static final class LongSet {
+    private static final long EMPTY = Long.MIN_VALUE;
+    private long[] table = new long[1 << 10];
+    private boolean hasEmptyKey;
+    private int size;
+
+    LongSet() {
+      java.util.Arrays.fill(table, EMPTY);
+    }
+
+    /** Adds {@code value}; false if it was present. */
+    boolean add(long value) {
+      if (value == EMPTY) {
+        if (hasEmptyKey) {
+          return false;
+        }
+        hasEmptyKey = true;
+        return true;
+      }
+      if (size * 2 >= table.length) {
+        grow();
+      }
+      if (!insert(table, value)) {
+        return false;
+      }
+      size++;
+      return true;
+    }
+
+    private static boolean insert(long[] table, long value) {
+      int mask = table.length - 1;
+      int slot = (int) (mix(value) & mask);
+      while (table[slot] != EMPTY) {
+        if (table[slot] == value) {
+          return false;
+        }
+        slot = (slot + 1) & mask;
+      }
+      table[slot] = value;
+      return true;
+    }
+
+    private void grow() {
+      long[] bigger = new long[table.length * 2];
+      java.util.Arrays.fill(bigger, EMPTY);
+      for (long value : table) {
+        if (value != EMPTY) {
+          insert(bigger, value);
+        }
+      }
+      table = bigger;
+    }
+
+    private static long mix(long value) {
+      long h = value * 0x9E3779B97F4A7C15L;
+      return h ^ (h >>> 32);
+    }
+  }
+}

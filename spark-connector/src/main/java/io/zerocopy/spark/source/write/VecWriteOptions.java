@@ -1,0 +1,149 @@
+package io.zerocopy.spark.source.write;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.source.OptionParsing;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+
+/**
+ * The options of {@code df.write.format("vec")}, parsed and checked once on the driver.
+ *
+ * <ul>
+ *   <li>{@code path}: the dataset directory (set by {@code save(path)})
+ *   <li>{@code vectorColumn} (required): {@code array<float>}, {@code array<double>} or a Spark ML
+ *       {@code Vector}
+ *   <li>{@code idColumn} (required): long, int or string; unique
+ *   <li>{@code carriedColumns}: comma-separated columns stored beside the ids; default (null): all
+ *       others
+ *   <li>{@code metric}: l2, cosine, dot; null when not given (a new dataset gets l2, an append
+ *       keeps the dataset's metric)
+ *   <li>{@code index}: none (default) or hnsw (not yet available); {@code m} (16), {@code
+ *       efConstruction} (200)
+ *   <li>{@code batchRows}: rows per Arrow record batch (4096), also the unit of read splits
+ * </ul>
+ */
+public record VecWriteOptions(
+    String path,
+    String vectorColumn,
+    String idColumn,
+    List<String> carriedColumns,
+    Metric metric,
+    IndexKind index,
+    int m,
+    int efConstruction,
+    int batchRows,
+    boolean createNew)
+    implements Serializable {
+
+  public static final String PATH = "path";
+  public static final String VECTOR_COLUMN = "vectorColumn";
+  public static final String ID_COLUMN = "idColumn";
+  public static final String CARRIED_COLUMNS = "carriedColumns";
+  public static final String METRIC = "metric";
+  public static final String INDEX = "index";
+  public static final String M = "m";
+  public static final String EF_CONSTRUCTION = "efConstruction";
+  public static final String BATCH_ROWS = "batchRows";
+
+  /**
+   * Internal: set by the provider when it runs an errorifexists/ignore save as an append that must
+   * find no dataset at commit.
+   */
+  public static final String CREATE_NEW = "__zcs.createNew";
+
+  /**
+   * Internal: marks the DataSource V2 write that the provider's V1 entry point starts (Spark 4.2
+   * sends every save mode of a path-based source there); see {@code VecTableProvider}.
+   */
+  public static final String V2_WRITE = "__zcs.v2Write";
+
+  /** Keys a write accepts (Spark's own "paths" included, which save() may set). */
+  public static final Set<String> KEYS =
+      Set.of(
+          PATH,
+          "paths",
+          VECTOR_COLUMN,
+          ID_COLUMN,
+          CARRIED_COLUMNS,
+          METRIC,
+          INDEX,
+          M,
+          EF_CONSTRUCTION,
+          BATCH_ROWS,
+          CREATE_NEW,
+          V2_WRITE);
+
+  /** Index kinds a write can build. */
+  public enum IndexKind {
+    NONE,
+    HNSW;
+
+    static IndexKind parse(String raw) {
+      String wanted = raw.trim().toLowerCase(Locale.ROOT);
+      for (IndexKind kind : values()) {
+        if (kind.name().toLowerCase(Locale.ROOT).equals(wanted)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException(
+          "option 'index': unknown value '" + raw + "': expected one of none, hnsw");
+    }
+  }
+
+  public static VecWriteOptions from(CaseInsensitiveStringMap options) {
+    OptionParsing.rejectUnknown(options, KEYS, "vec write");
+    String vectorColumn = required(options, VECTOR_COLUMN, "the column of vectors");
+    String idColumn = required(options, ID_COLUMN, "the column of unique ids");
+    String rawCarried = options.get(CARRIED_COLUMNS);
+    List<String> carried =
+        rawCarried == null
+            ? null
+            : Arrays.stream(rawCarried.split(","))
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .toList();
+    Metric metric = null;
+    try {
+      if (options.containsKey(METRIC)) {
+        metric = Metric.parse(options.get(METRIC));
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("option '" + METRIC + "': " + e.getMessage(), e);
+    }
+    IndexKind index = IndexKind.parse(options.getOrDefault(INDEX, "none"));
+    int m = OptionParsing.intOption(options, M, 16, 2, 512);
+    int efConstruction = OptionParsing.intOption(options, EF_CONSTRUCTION, 200, 1, 1 << 16);
+    if (index == IndexKind.HNSW) {
+      throw new UnsupportedOperationException(
+          "option 'index'='hnsw' is not yet available in this build: HNSW indexing of shards is"
+              + " still in progress; write with index=none (the default) and index the dataset"
+              + " later");
+    }
+    int batchRows = OptionParsing.intOption(options, BATCH_ROWS, 4096, 1, 1 << 20);
+    boolean createNew = OptionParsing.booleanOption(options, CREATE_NEW, false);
+    return new VecWriteOptions(
+        options.get(PATH),
+        vectorColumn,
+        idColumn,
+        carried,
+        metric,
+        index,
+        m,
+        efConstruction,
+        batchRows,
+        createNew);
+  }
+
+  private static String required(CaseInsensitiveStringMap options, String key, String what) {
+    String value = options.get(key);
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          "option '" + key + "' is required: " + what + ", e.g. .option(\"" + key + "\", \"...\")");
+    }
+    return value.trim();
+  }
+}

@@ -1,0 +1,30 @@
+package io.zerocopy.spark.source.write;
+
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.IdType;
+import java.io.Serializable;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Everything a task needs to write its shard, decided on the driver: where, under which write id,
+ * which columns, and the dimension if it is already known (0 if the first row decides).
+ */
+record WritePlan(
+    DatasetDirectory directory,
+    String writeId,
+    VectorColumn vectorColumn,
+    String idColumn,
+    int idOrdinal,
+    IdType idType,
+    int[] carriedOrdinals,
+    StructType carriedSchema,
+    StructType idsSchema,
+    int batchRows,
+    int knownDimension)
+    implements Serializable {
+
+  /** Base name of a task attempt's files: the write id and the attempt make it unique. */
+  String baseName(int partitionId, long taskId) {
+    return String.format("part-%05d-%s-%d", partitionId, writeId, taskId);
+  }
+}

@@ -1,0 +1,75 @@
+package io.zerocopy.spark.source.dataset;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+class VecManifestTest {
+
+  static VecManifest sample() {
+    StructType carried =
+        DataTypes.createStructType(
+            new StructField[] {
+              DataTypes.createStructField("label", DataTypes.StringType, true),
+              DataTypes.createStructField(
+                  "tags", DataTypes.createArrayType(DataTypes.IntegerType), true)
+            });
+    ShardEntry shard =
+        new ShardEntry(
+            "part-00000-w-1",
+            10,
+            4096,
+            new FileEntry("part-00000-w-1.vec", 32 + 10 * 3 * 4, 0xfedcba98L),
+            new FileEntry("part-00000-w-1.ids.arrow", 1234, 0x1L),
+            null);
+    return new VecManifest(
+        1, "w", 3, "cosine", "embedding", "key", IdType.STRING, carried, List.of(shard));
+  }
+
+  @Test
+  void roundTripsThroughJson() {
+    VecManifest manifest = sample();
+    String json = manifest.toJson();
+    assertTrue(json.contains("\"crc32c\" : \"fedcba98\""), json);
+    assertTrue(json.contains("\"index\" : null"), json);
+    VecManifest back = VecManifest.fromJson(json, "m.json");
+    assertEquals(manifest, back);
+    assertEquals(10, back.count());
+    assertNull(back.shards().get(0).index());
+    assertEquals(List.of("id", "vector", "label", "tags"), List.of(back.readSchema().fieldNames()));
+  }
+
+  @Test
+  void errorsNameTheFileAndField() {
+    IllegalArgumentException version =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> VecManifest.fromJson("{\"formatVersion\": 9}", "/d/_manifest.json"));
+    assertTrue(version.getMessage().startsWith("/d/_manifest.json: unsupported formatVersion 9"));
+    IllegalArgumentException missing =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> VecManifest.fromJson(sample().toJson().replace("\"writeId\"", "\"x\""), "m"));
+    assertEquals("m: missing field 'writeId'", missing.getMessage());
+    IllegalArgumentException garbage =
+        assertThrows(IllegalArgumentException.class, () -> VecManifest.fromJson("{", "m"));
+    assertTrue(garbage.getMessage().startsWith("m: not valid JSON"));
+  }
+
+  @Test
+  void acceptsLocalPathsOnly() {
+    assertEquals("/tmp/x", DatasetDirectory.of("file:///tmp/x/").toString());
+    assertEquals("/tmp/x", DatasetDirectory.of("/tmp/./x").toString());
+    IllegalArgumentException remote =
+        assertThrows(IllegalArgumentException.class, () -> DatasetDirectory.of("s3a://b/x"));
+    assertTrue(remote.getMessage().contains("file system 's3a' is not supported yet"));
+    assertThrows(IllegalArgumentException.class, () -> DatasetDirectory.of(null));
+  }
+}
