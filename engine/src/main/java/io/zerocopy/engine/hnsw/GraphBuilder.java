@@ -73,7 +73,8 @@ final class GraphBuilder {
             graph, scorer, context, query, entries, entryCount, l, efConstruction, null, null);
         int found = context.drainResults();
         long[] sorted = context.sorted();
-        int count = selectDiverse(context, sorted, found, m, node, context.selected);
+        int count =
+            selectDiverse(context, sorted, found, l == 0 ? 2 * m : m, node, context.selected);
         synchronized (graph.lock(node)) {
           graph.setNeighbors(node, l, context.selected, count);
         }

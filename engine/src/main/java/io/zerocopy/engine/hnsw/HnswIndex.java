@@ -52,6 +52,7 @@ public final class HnswIndex implements AutoCloseable {
   private GraphView graph;
   private Tombstones tombstones;
   private SplittableRandom random;
+  private float maxSquaredNorm = -1f;
   private boolean closed;
 
   /** An index with the seed's defaults: M 16, efConstruction 200, L2. */
@@ -166,7 +167,22 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   private void insert(HeapGraph heap, int from, int to, int threads) {
-    GraphBuilder builder = new GraphBuilder(heap, scorer, entry, m, efConstruction);
+    VectorScorer buildScorer = scorer;
+    if (metric == Metric.DOT) {
+      // the largest norm so far, widened by the new vectors (a new larger norm only bends the
+      // reduction for the old nodes a little: they keep their links)
+      if (maxSquaredNorm < 0f || from == 0) {
+        maxSquaredNorm = MipsBuildScorer.maxSquaredNorm(scorer, kernel, to);
+      } else {
+        float[] buffer = new float[dimension];
+        for (int node = from; node < to; node++) {
+          scorer.read(node, buffer, 0);
+          maxSquaredNorm = Math.max(maxSquaredNorm, kernel.dot(buffer, 0, buffer, 0, dimension));
+        }
+      }
+      buildScorer = new MipsBuildScorer(scorer, kernel, maxSquaredNorm);
+    }
+    GraphBuilder builder = new GraphBuilder(heap, buildScorer, entry, m, efConstruction);
     heap.concurrent = threads > 1;
     try {
       ParallelTasks.run(to - from, threads, i -> builder.insert(from + i, contexts.get()));
