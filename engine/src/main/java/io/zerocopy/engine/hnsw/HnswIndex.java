@@ -215,7 +215,7 @@ public final class HnswIndex implements AutoCloseable {
    * when few ids are allowed, at the cost of visiting more nodes.
    */
   public List<Neighbor> search(float[] query, int k, int ef, LongPredicate allowed) {
-    checkQuery(query, -1);
+    checkQuery(query, "query");
     checkSearch(k, ef);
     lock.readLock().lock();
     try {
@@ -237,7 +237,7 @@ public final class HnswIndex implements AutoCloseable {
       throw new IllegalArgumentException("queries must not be null");
     }
     for (int q = 0; q < queries.length; q++) {
-      checkQuery(queries[q], q);
+      checkQuery(queries[q], "query " + q);
     }
     checkSearch(k, ef);
     lock.readLock().lock();
@@ -288,7 +288,7 @@ public final class HnswIndex implements AutoCloseable {
       throw new IllegalArgumentException("vectors must not be null");
     }
     for (int i = 0; i < vectors.length; i++) {
-      checkQuery(vectors[i], i);
+      checkQuery(vectors[i], "vector " + i);
     }
     lock.writeLock().lock();
     try {
@@ -495,8 +495,7 @@ public final class HnswIndex implements AutoCloseable {
     }
   }
 
-  private void checkQuery(float[] query, int row) {
-    String name = row < 0 ? "query" : "vector " + row;
+  private void checkQuery(float[] query, String name) {
     if (query == null) {
       throw new IllegalArgumentException(name + " is null");
     }
