@@ -65,8 +65,7 @@ class HnswHeapTest {
     command.add(hnsw.toString());
     command.add(queryFile.toString());
     Path log = dir.resolve("child.err");
-    Process child =
-        new ProcessBuilder(command).redirectError(log.toFile()).start();
+    Process child = new ProcessBuilder(command).redirectError(log.toFile()).start();
     String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child JVM timed out");
     assertEquals(0, child.exitValue(), "child failed: " + Files.readString(log) + output);

@@ -48,7 +48,8 @@ class HnswMutationTest {
       double bitsetRecall = 0;
       double predicateRecall = 0;
       for (float[] query : queries) {
-        long[] truth = HnswTestData.exact(vectors, query, K, Metric.L2, id -> allowed.get((int) id));
+        long[] truth =
+            HnswTestData.exact(vectors, query, K, Metric.L2, id -> allowed.get((int) id));
         List<Neighbor> viaBits = index.search(query, K, 50, allowed);
         List<Neighbor> viaPredicate = index.search(query, K, 50, id -> allowed.get((int) id));
         assertEquals(viaBits, viaPredicate);

@@ -49,8 +49,7 @@ class HnswPersistenceTest {
           assertEquals(index.search(query, 10), mapped.search(query, 10));
           assertEquals(index.search(query, 5, 80), mapped.search(query, 5, 80));
         }
-        assertEquals(
-            index.searchBatch(queries, 10, 60), mapped.searchBatch(queries, 10, 60));
+        assertEquals(index.searchBatch(queries, 10, 60), mapped.searchBatch(queries, 10, 60));
         assertEquals(index.stats(), mapped.stats());
         // a mapped index saves too, byte for byte the same
         Path copy = dir.resolve("copy.hnsw");
