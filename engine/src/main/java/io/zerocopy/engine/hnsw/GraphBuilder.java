@@ -73,8 +73,9 @@ final class GraphBuilder {
             graph, scorer, context, query, entries, entryCount, l, efConstruction, null, null);
         int found = context.drainResults();
         long[] sorted = context.sorted();
-        int count =
-            selectDiverse(context, sorted, found, l == 0 ? 2 * m : m, node, context.selected);
+        // M links for the new node on every layer (as the paper and hnswlib); lists then grow up
+        // to M (upper layers) or 2M (layer 0) through back-links before they are pruned
+        int count = selectDiverse(context, sorted, found, m, node, context.selected);
         synchronized (graph.lock(node)) {
           graph.setNeighbors(node, l, context.selected, count);
         }
