@@ -312,6 +312,11 @@ final class HnswFile {
 
   /** Opens, validates and maps {@code file}; nothing of the graph is copied into the heap. */
   static MappedGraph open(Path file) throws IOException {
+    return open(file, CHUNK_BYTES);
+  }
+
+  /** As {@link #open(Path)} with sections mapped in chunks of at most {@code chunkBytes}. */
+  static MappedGraph open(Path file, long chunkBytes) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
       if (size < HEADER_BYTES) {
@@ -345,7 +350,7 @@ final class HnswFile {
             String.format("CRC32C 0x%08X (from the header)", dataCrc),
             String.format("0x%08X: the file is corrupted", (int) crc.getValue()));
       }
-      return MappedGraph.map(file, channel, header);
+      return MappedGraph.map(file, channel, header, chunkBytes);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(file.toString(), null, "no such .hnsw file");
     } catch (HnswFormatException e) {

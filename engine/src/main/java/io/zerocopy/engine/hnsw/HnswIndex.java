@@ -101,9 +101,14 @@ public final class HnswIndex implements AutoCloseable {
    * closes the store it opened.
    */
   public static HnswIndex open(Path storePath, Path indexPath) throws IOException {
+    return open(storePath, indexPath, HnswFile.CHUNK_BYTES);
+  }
+
+  /** As {@link #open(Path, Path)} with graph sections mapped in chunks of {@code chunkBytes}. */
+  static HnswIndex open(Path storePath, Path indexPath, long chunkBytes) throws IOException {
     VectorStore store = VectorStore.open(storePath);
     try {
-      MappedGraph mapped = HnswFile.open(indexPath);
+      MappedGraph mapped = HnswFile.open(indexPath, chunkBytes);
       HnswFile.Header header = mapped.header();
       if (header.nodes() != store.size() || header.dimension() != store.dimension()) {
         throw new HnswFormatException(
@@ -454,6 +459,16 @@ public final class HnswIndex implements AutoCloseable {
     lock.readLock().lock();
     try {
       return graph instanceof MappedGraph;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The graph searched now (for tests in this package). */
+  GraphView graphView() {
+    lock.readLock().lock();
+    try {
+      return graph;
     } finally {
       lock.readLock().unlock();
     }

@@ -47,7 +47,7 @@ final class MappedGraph implements GraphView {
     this.tombstones = tombstones;
   }
 
-  static MappedGraph map(Path file, FileChannel channel, HnswFile.Header header)
+  static MappedGraph map(Path file, FileChannel channel, HnswFile.Header header, long chunkBytes)
       throws IOException {
     long nodes = header.nodes();
     long upperCount = header.upperNodes();
@@ -56,12 +56,14 @@ final class MappedGraph implements GraphView {
           file, "num_upper_nodes", "at most " + (Integer.MAX_VALUE / Long.BYTES), "" + upperCount);
     }
     ByteBuffer levels = map(channel, header.levelsOffset(), nodes);
-    Blocks level0 = new Blocks(channel, header.level0Offset(), nodes, 1 + 2 * header.m());
+    Blocks level0 =
+        new Blocks(channel, header.level0Offset(), nodes, 1 + 2 * header.m(), chunkBytes);
     IntBuffer upperNodes =
         map(channel, header.upperNodesOffset(), upperCount * Integer.BYTES).asIntBuffer();
     LongBuffer upperStarts =
         map(channel, header.upperStartsOffset(), upperCount * Long.BYTES).asLongBuffer();
-    Blocks upper = new Blocks(channel, header.upperOffset(), header.upperBlocks(), 1 + header.m());
+    Blocks upper =
+        new Blocks(channel, header.upperOffset(), header.upperBlocks(), 1 + header.m(), chunkBytes);
     int words = Tombstones.wordsFor((int) nodes);
     long[] tombstones = new long[words];
     map(channel, header.tombstonesOffset(), (long) words * Long.BYTES)
@@ -95,6 +97,11 @@ final class MappedGraph implements GraphView {
 
   Path file() {
     return file;
+  }
+
+  /** Mapped chunks of layer 0 (more than one only for graphs over a chunk's size). */
+  int level0Chunks() {
+    return level0.chunks.length;
   }
 
   HnswFile.Header header() {
@@ -148,10 +155,11 @@ final class MappedGraph implements GraphView {
     private final long blocksPerChunk;
     private final int blockInts;
 
-    Blocks(FileChannel channel, long offset, long blocks, int blockInts) throws IOException {
+    Blocks(FileChannel channel, long offset, long blocks, int blockInts, long chunkBytes)
+        throws IOException {
       this.blockInts = blockInts;
       long blockBytes = (long) blockInts * Integer.BYTES;
-      this.blocksPerChunk = Math.max(1, HnswFile.CHUNK_BYTES / blockBytes);
+      this.blocksPerChunk = Math.max(1, chunkBytes / blockBytes);
       int count = (int) Math.max(1, (blocks + blocksPerChunk - 1) / blocksPerChunk);
       chunks = new IntBuffer[count];
       for (int c = 0; c < count; c++) {

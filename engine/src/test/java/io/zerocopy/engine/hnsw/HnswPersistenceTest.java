@@ -84,6 +84,20 @@ class HnswPersistenceTest {
   }
 
   @Test
+  void chunkedMappingAnswersAsOneMapping() throws Exception {
+    // sections split into many small chunks exercise the > 2 GiB path (long offsets, block
+    // boundaries) without a 2 GiB file
+    try (HnswIndex whole = HnswIndex.open(vec, hnsw);
+        HnswIndex chunked = HnswIndex.open(vec, hnsw, 1000)) {
+      assertTrue(((MappedGraph) chunked.graphView()).level0Chunks() > 100);
+      for (float[] query : queries) {
+        assertEquals(whole.search(query, 10, 40), chunked.search(query, 10, 40));
+      }
+      assertEquals(whole.stats(), chunked.stats());
+    }
+  }
+
+  @Test
   void corruptedByteIsDetected() throws Exception {
     long size = Files.size(hnsw);
     flipByte(size / 2);
