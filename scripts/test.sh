@@ -13,6 +13,10 @@ python="$root/.venv/bin/python"
 echo "== JDK 17: build and test everything"
 mvn -B -ntp verify -Dzcs.python="$python"
 
+echo "== Python: the zero_copy_search package, installed from spark-connector/python"
+"$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps spark-connector/python
+"$python" -m pytest -q spark-connector/python/tests
+
 jdk25=${ZCS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ -x "$jdk25/bin/java" ]; then
   echo "== JDK 25: build and test everything"

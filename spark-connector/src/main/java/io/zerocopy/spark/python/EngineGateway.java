@@ -1,0 +1,193 @@
+package io.zerocopy.spark.python;
+
+import io.zerocopy.engine.distance.Distance;
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.exact.BruteForce;
+import io.zerocopy.engine.hnsw.HnswIndex;
+import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.store.VectorStore;
+import io.zerocopy.engine.store.VectorStoreWriter;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the {@code zero_copy_search} Python package calls through py4j. Bulk data crosses as files
+ * or as little-endian byte arrays (one transfer each), never element by element; results come back
+ * packed: an int32 count, then int64 ids, then float32 distances.
+ */
+public final class EngineGateway {
+
+  private static final int RAW_BATCH_VECTORS = 4096;
+
+  private EngineGateway() {}
+
+  /**
+   * Streams a headerless little-endian float32 matrix file ({@code rows × dimension}, written by
+   * numpy's {@code tofile}) into a new {@code .vec} at {@code target}, validating every value.
+   */
+  public static long importRaw(String rawPath, int dimension, String target) throws IOException {
+    Path raw = Path.of(rawPath);
+    try (FileChannel in = FileChannel.open(raw, StandardOpenOption.READ);
+        VectorStoreWriter writer = VectorStoreWriter.create(Path.of(target), dimension)) {
+      long bytesPerVector = (long) dimension * Float.BYTES;
+      if (in.size() % bytesPerVector != 0) {
+        throw new IllegalArgumentException(
+            raw + ": " + in.size() + " bytes is not a whole number of " + dimension + "-d vectors");
+      }
+      ByteBuffer bytes =
+          ByteBuffer.allocateDirect((int) (RAW_BATCH_VECTORS * bytesPerVector))
+              .order(ByteOrder.LITTLE_ENDIAN);
+      float[] batch = new float[RAW_BATCH_VECTORS * dimension];
+      while (true) {
+        bytes.clear();
+        while (bytes.hasRemaining() && in.read(bytes) >= 0) {
+          // fill the batch or reach the end
+        }
+        bytes.flip();
+        int vectors = (int) (bytes.remaining() / bytesPerVector);
+        if (vectors == 0) {
+          break;
+        }
+        bytes.asFloatBuffer().get(batch, 0, vectors * dimension);
+        writer.append(batch, 0, vectors);
+      }
+      writer.commit();
+      return writer.count();
+    }
+  }
+
+  public static VectorStore openStore(String path) throws IOException {
+    return VectorStore.open(Path.of(path));
+  }
+
+  /** Vector {@code id} as little-endian float32 bytes. */
+  public static byte[] getVector(VectorStore store, long id) {
+    return floatsToBytes(store.get(id));
+  }
+
+  public static HnswIndex newIndex(VectorStore store, int m, int efConstruction, String metric) {
+    return new HnswIndex(store, m, efConstruction, Metric.parse(metric));
+  }
+
+  public static HnswIndex openIndex(String storePath, String indexPath) throws IOException {
+    return HnswIndex.open(Path.of(storePath), Path.of(indexPath));
+  }
+
+  public static void build(HnswIndex index, int threads, long seed) {
+    index.build(threads, seed);
+  }
+
+  public static void save(HnswIndex index, String path) throws IOException {
+    index.save(Path.of(path));
+  }
+
+  /** {@code allowedBits}: null, or a little-endian bitset of the ids a result may have. */
+  public static byte[] search(HnswIndex index, byte[] query, int k, int ef, byte[] allowedBits) {
+    float[] vector = bytesToFloats(query, "query");
+    List<Neighbor> result =
+        allowedBits == null
+            ? index.search(vector, k, ef)
+            : index.search(vector, k, ef, BitSet.valueOf(allowedBits));
+    return pack(List.of(result));
+  }
+
+  /** {@code queries}: {@code count} row-major float32 queries. */
+  public static byte[] searchBatch(HnswIndex index, byte[] queries, int count, int k, int ef) {
+    return pack(index.searchBatch(rows(queries, count), k, ef));
+  }
+
+  public static byte[] bruteForce(VectorStore store, byte[] query, int k, String metric) {
+    return pack(
+        List.of(BruteForce.search(store, bytesToFloats(query, "query"), k, Metric.parse(metric))));
+  }
+
+  public static byte[] bruteForceBatch(
+      VectorStore store, byte[] queries, int count, int k, String metric) {
+    return pack(BruteForce.searchBatch(store, rows(queries, count), k, Metric.parse(metric)));
+  }
+
+  public static float distance(byte[] a, byte[] b, String metric) {
+    return Distance.calculate(bytesToFloats(a, "a"), bytesToFloats(b, "b"), Metric.parse(metric));
+  }
+
+  /** Appends {@code count} row-major float32 vectors to the index and its store. */
+  public static long add(HnswIndex index, byte[] vectors, int count) throws IOException {
+    return index.add(rows(vectors, count));
+  }
+
+  /** The seed's stats keys, with plain Java numbers py4j turns into Python ints and floats. */
+  public static Map<String, Object> stats(HnswIndex index) {
+    return new LinkedHashMap<>(index.stats());
+  }
+
+  public static String kernelName() {
+    return Distance.kernelName();
+  }
+
+  private static float[][] rows(byte[] data, int count) {
+    float[] flat = bytesToFloats(data, "vectors");
+    if (count <= 0 || flat.length % count != 0) {
+      throw new IllegalArgumentException(
+          flat.length + " floats do not split into " + count + " vectors of equal dimension");
+    }
+    int dimension = flat.length / count;
+    float[][] rows = new float[count][dimension];
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(flat, i * dimension, rows[i], 0, dimension);
+    }
+    return rows;
+  }
+
+  static float[] bytesToFloats(byte[] bytes, String what) {
+    if (bytes == null || bytes.length % Float.BYTES != 0) {
+      throw new IllegalArgumentException(what + " must be little-endian float32 bytes");
+    }
+    FloatBuffer floats = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+    float[] out = new float[floats.remaining()];
+    floats.get(out);
+    return out;
+  }
+
+  static byte[] floatsToBytes(float[] values) {
+    ByteBuffer out =
+        ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    out.asFloatBuffer().put(values);
+    return out.array();
+  }
+
+  /**
+   * int32 query count, int32 result count per query, then all int64 ids, then float32 distances.
+   */
+  static byte[] pack(List<List<Neighbor>> results) {
+    int total = 0;
+    for (List<Neighbor> result : results) {
+      total += result.size();
+    }
+    ByteBuffer out =
+        ByteBuffer.allocate(4 + 4 * results.size() + 12 * total).order(ByteOrder.LITTLE_ENDIAN);
+    out.putInt(results.size());
+    for (List<Neighbor> result : results) {
+      out.putInt(result.size());
+    }
+    for (List<Neighbor> result : results) {
+      for (Neighbor n : result) {
+        out.putLong(n.id());
+      }
+    }
+    for (List<Neighbor> result : results) {
+      for (Neighbor n : result) {
+        out.putFloat(n.distance());
+      }
+    }
+    return out.array();
+  }
+}
