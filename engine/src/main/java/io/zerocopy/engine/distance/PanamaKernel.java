@@ -1,7 +1,7 @@
 package io.zerocopy.engine.distance;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -57,7 +57,7 @@ final class PanamaKernel implements VectorKernel {
       for (; i <= len - LANES; i += LANES) {
         acc0 = multiplyAdd(lane(a, aOffset + i), lane(b, bOffset + i), acc0);
       }
-      sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+      sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
     }
     for (; i < len; i++) {
       sum += a[aOffset + i] * b[bOffset + i];
@@ -89,7 +89,7 @@ final class PanamaKernel implements VectorKernel {
         FloatVector d = lane(a, aOffset + i).sub(lane(b, bOffset + i));
         acc0 = multiplyAdd(d, d, acc0);
       }
-      sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+      sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
     }
     for (; i < len; i++) {
       float d = a[aOffset + i] - b[bOffset + i];
@@ -129,9 +129,9 @@ final class PanamaKernel implements VectorKernel {
         na0 = multiplyAdd(x, x, na0);
         nb0 = multiplyAdd(y, y, nb0);
       }
-      dot = dot0.add(dot1).reduceLanes(VectorOperators.ADD);
-      normA = na0.add(na1).reduceLanes(VectorOperators.ADD);
-      normB = nb0.add(nb1).reduceLanes(VectorOperators.ADD);
+      dot = sum(dot0.add(dot1));
+      normA = sum(na0.add(na1));
+      normB = sum(nb0.add(nb1));
     }
     for (; i < len; i++) {
       float x = a[aOffset + i];
@@ -224,8 +224,8 @@ final class PanamaKernel implements VectorKernel {
       a00 = multiplyAdd(q0, lane(x, o0 + i), a00);
       a10 = multiplyAdd(q0, lane(x, o1 + i), a10);
     }
-    float s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
-    float s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+    float s0 = sum(a00.add(a01).add(a02.add(a03)));
+    float s1 = sum(a10.add(a11).add(a12.add(a13)));
     for (; i < len; i++) {
       float qi = q[qo + i];
       s0 += qi * x[o0 + i];
@@ -272,8 +272,8 @@ final class PanamaKernel implements VectorKernel {
       d = q0.sub(lane(x, o1 + i));
       a10 = multiplyAdd(d, d, a10);
     }
-    float s0 = a00.add(a01).add(a02.add(a03)).reduceLanes(VectorOperators.ADD);
-    float s1 = a10.add(a11).add(a12.add(a13)).reduceLanes(VectorOperators.ADD);
+    float s0 = sum(a00.add(a01).add(a02.add(a03)));
+    float s1 = sum(a10.add(a11).add(a12.add(a13)));
     for (; i < len; i++) {
       float qi = q[qo + i];
       float d0 = qi - x[o0 + i];
@@ -283,6 +283,31 @@ final class PanamaKernel implements VectorKernel {
     }
     out[oo] = s0;
     out[oo + 1] = s1;
+  }
+
+  /** Butterfly shuffles: step j swaps lanes i and i ^ (LANES >> (j + 1)). */
+  private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
+
+  @SuppressWarnings("unchecked")
+  private static VectorShuffle<Float>[] butterfly() {
+    int steps = Integer.numberOfTrailingZeros(LANES);
+    VectorShuffle<Float>[] shuffles = new VectorShuffle[steps];
+    for (int j = 0; j < steps; j++) {
+      int distance = LANES >> (j + 1);
+      shuffles[j] = VectorShuffle.fromOp(SPECIES, i -> i ^ distance);
+    }
+    return shuffles;
+  }
+
+  /**
+   * Adds the lanes in one fixed (butterfly) order. {@code reduceLanes(ADD)} may add in another
+   * order once C2 compiles it than before, so one pair could score differently over time.
+   */
+  private static float sum(FloatVector v) {
+    for (VectorShuffle<Float> shuffle : BUTTERFLY) {
+      v = v.add(v.rearrange(shuffle));
+    }
+    return v.lane(0);
   }
 
   private static FloatVector lane(float[] array, int offset) {
