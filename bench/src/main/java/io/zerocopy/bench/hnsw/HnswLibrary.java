@@ -2,6 +2,7 @@ package io.zerocopy.bench.hnsw;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -37,7 +38,7 @@ interface HnswLibrary extends AutoCloseable {
   String layout();
 
   @Override
-  void close() throws Exception;
+  void close() throws IOException;
 
   /** The graph parameters every library gets. */
   record BuildParameters(int m, int efConstruction, int threads) {

@@ -14,6 +14,7 @@ import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,9 @@ final class JVectorLibrary implements HnswLibrary {
     return "heap (VectorFloat copies + graph)";
   }
 
+  // the explicit constructor (deprecated in 4.0.2 for its Builder, which cannot set hierarchy and
+  // refinement) keeps every parameter visible
+  @SuppressWarnings("deprecation")
   @Override
   public void build(VectorStore store, Metric metric, BuildParameters parameters, Path workDir)
       throws Exception {
@@ -110,7 +114,7 @@ final class JVectorLibrary implements HnswLibrary {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     if (searcher != null) {
       searcher.close();
     }

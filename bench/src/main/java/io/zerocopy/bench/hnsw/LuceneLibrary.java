@@ -2,6 +2,7 @@ package io.zerocopy.bench.hnsw;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,7 +172,7 @@ final class LuceneLibrary implements HnswLibrary {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     searcher = null;
     docToId = null;
     if (reader != null) {

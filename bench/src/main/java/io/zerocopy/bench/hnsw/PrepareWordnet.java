@@ -68,7 +68,7 @@ public final class PrepareWordnet {
           throw new IllegalArgumentException(
               "unknown option '"
                   + args[i]
-                  + "': expected --limit, --queries, --threads, --batch, --wordnet");
+                  + "': expected --limit, --queries, --threads, --wordnet");
       }
     }
     if (queries < 1 || threads < 1 || limit < 0 || (limit > 0 && limit <= queries)) {
