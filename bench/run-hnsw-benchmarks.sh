@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Our HNSW index against the JVM's HNSW libraries (issue 3, item 5), on the current JAVA_HOME:
+# Apache Lucene (9.12.3 on JDK 17-20, 10.6.0 on JDK 21+), jvector, jelmerk hnswlib-core; same M and
+# efConstruction, build on 2 threads, single-thread ef sweep, QPS at recall@10 0.90/0.95/0.99,
+# heap and RSS at search time. Two data sets, each in one JVM run of HnswComparison:
+#   Fashion-MNIST   60,000 x 784, L2, the first 1,000 test images as queries
+#   WordNet MiniLM  ~164k WordNet definitions and examples embedded with all-MiniLM-L6-v2 (quantized
+#                   ONNX, in the JVM), 384-d, cosine, 1,000 held-out sentences as queries
+# Appends a dated section to bench/RESULTS.md.
+#
+#   bench/run-hnsw-benchmarks.sh           the real measurement (quiet machine; the first run also
+#                                          embeds WordNet once, which takes long: see bench/README.md)
+#   bench/run-hnsw-benchmarks.sh --quick   a smoke run: 3,000 vectors, 100 queries, 3 ef values, one
+#                                          pass; results go to bench/target/RESULTS-smoke.md only
+# Settings (environment): JAVA_HOME; ZCS_BENCH_THREADS (2, build threads); ZCS_HNSW_HEAP (-Xmx,
+# 4g); ZCS_HNSW_LIBRARIES (zero-copy,lucene,jvector,hnswlib-core); ZCS_LUCENE_JAR (overrides the
+# lucene-core jar); ZCS_CACHE_DIR (~/.cache/zero-copy-search).
+set -euo pipefail
+
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "unknown argument '$arg' (expected --quick)" >&2; exit 2 ;;
+  esac
+done
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench")
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+threads=${ZCS_BENCH_THREADS:-2}
+heap=${ZCS_HNSW_HEAP:-4g}
+libraries=${ZCS_HNSW_LIBRARIES:-zero-copy,lucene,jvector,hnswlib-core}
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=$bench/target/hnsw-run-$stamp
+mkdir -p "$out"
+command="bench/run-hnsw-benchmarks.sh${*:+ $*}"
+[[ -n "${JAVA_HOME:-}" ]] && command="JAVA_HOME=$JAVA_HOME $command"
+log() { echo "== $*" >&2; }
+
+log "build (bench/target/benchmarks.jar, bench/target/lucene/)"
+(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl bench -am package)
+jar=$bench/target/benchmarks.jar
+
+feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+if [[ -n "${ZCS_LUCENE_JAR:-}" ]]; then
+  lucene_jar=$ZCS_LUCENE_JAR
+elif (( feature >= 21 )); then
+  lucene_jar=$(ls "$bench"/target/lucene/10.*/lucene-core-10.*.jar | head -1)
+else
+  lucene_jar=$(ls "$bench"/target/lucene/9.*/lucene-core-9.*.jar | head -1)
+fi
+[[ -f "$lucene_jar" ]] || { echo "no lucene-core jar for JDK $feature: $lucene_jar" >&2; exit 1; }
+log "JDK $feature: $(basename "$lucene_jar")"
+
+# G1 gives heap back after the full GCs between libraries (Min/MaxHeapFreeRatio act then), so that
+# RSS is closer to one library's; no -Xms/AlwaysPreTouch, which would make RSS the whole heap
+native=()
+(( feature >= 22 )) && native=(--enable-native-access=ALL-UNNAMED)
+jvm=(-Xmx"$heap" -XX:+UseG1GC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20
+  --add-modules jdk.incubator.vector "${native[@]}")
+cp=("$jar:$lucene_jar")
+
+log "data: Fashion-MNIST and WordNet"
+[[ -d /usr/share/datasets/fashion-mnist && -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
+"$java" -cp "$jar" io.zerocopy.bench.PrepareData > "$out/fashion.env"
+if [[ $quick -eq 1 ]]; then
+  wordnet_args=(--limit 3000 --queries 100 --threads "$threads")
+  sweep=(--limit 3000 --query-count 100 --ef 10,32,128 --passes 1)
+else
+  wordnet_args=(--queries 1000 --threads "$threads")
+  sweep=(--query-count 1000 --ef 10,16,24,32,48,64,96,128,192,256 --passes 3)
+fi
+# embeds once into the cache (long on the first full run; later runs only read the cache)
+"$java" "${native[@]}" -cp "$jar" io.zerocopy.bench.hnsw.PrepareWordnet "${wordnet_args[@]}" \
+  > "$out/wordnet.env" 2> >(tee "$out/wordnet-prepare.log" >&2)
+# shellcheck disable=SC1091
+source "$out/fashion.env"
+# shellcheck disable=SC1091
+source "$out/wordnet.env"
+
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (+ local changes)')"
+  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "cores=$(nproc)"
+  echo "ram=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+  echo "java=$("$java" -version 2>&1 | sed -n 2p)"
+  echo "jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
+} > "$out/machine.txt"
+machine() { sed -n "s/^$1=//p" "$out/machine.txt"; }
+
+common=(--libraries "$libraries" --m 16 --ef-construction 200 --threads "$threads" --k 10 --out "$out")
+log "Fashion-MNIST: $libraries"
+"$java" "${jvm[@]}" -cp "${cp[@]}" io.zerocopy.bench.hnsw.HnswComparison \
+  --name "Fashion-MNIST" --slug fashion-mnist --train "$TRAIN_VEC" --queries "$TEST_VEC" --metric l2 \
+  "${common[@]}" "${sweep[@]}" > /dev/null 2> >(tee "$out/fashion-mnist.log" >&2)
+log "WordNet MiniLM: $libraries"
+"$java" "${jvm[@]}" -cp "${cp[@]}" io.zerocopy.bench.hnsw.HnswComparison \
+  --name "WordNet glosses, all-MiniLM-L6-v2 (quantized)" --slug wordnet-minilm \
+  --train "$WORDNET_TRAIN_VEC" --queries "$WORDNET_QUERIES_VEC" --metric cosine \
+  "${common[@]}" "${sweep[@]}" > /dev/null 2> >(tee "$out/wordnet-minilm.log" >&2)
+
+{
+  echo "## HNSW vs the JVM's HNSW libraries, $(machine date), JDK $(machine jdk)$([[ $quick -eq 1 ]] && echo ' (SMOKE: tiny data, numbers meaningless)')"
+  echo
+  echo "- command: \`$command\` (raw output: \`bench/target/hnsw-run-$stamp/\`)"
+  echo "- commit: $(machine commit)"
+  echo "- machine: $(machine cpu), $(machine cores) cores, $(machine ram) RAM; $(machine java)"
+  echo "- JVM: \`${jvm[*]}\`, class path benchmarks.jar + $(basename "$lucene_jar")"
+  echo "- build time: until the index is searchable in the form it is searched in (ours: build +"
+  echo "  save + reopen mapped; Lucene: index on $threads threads + forceMerge(1) with $threads merge workers +"
+  echo "  commit + open; jvector and hnswlib-core: in-heap build on $threads threads). Heap: used after GC at"
+  echo "  search time minus used after GC before the build. RSS: the whole process at search time"
+  echo "  (anon includes heap the JVM kept committed from earlier libraries; file = mapped pages)."
+  echo
+  cat "$out/fashion-mnist.md"
+  echo
+  cat "$out/wordnet-minilm.md"
+} > "$out/section.md"
+
+if [[ $quick -eq 1 ]]; then
+  { echo; cat "$out/section.md"; } >> "$bench/target/RESULTS-smoke.md"
+  log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/RESULTS-smoke.md"
+else
+  { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
+  log "appended to bench/RESULTS.md"
+fi
+cat "$out/section.md"

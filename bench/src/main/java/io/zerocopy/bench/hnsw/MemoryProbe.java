@@ -1,0 +1,52 @@
+package io.zerocopy.bench.hnsw;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** Heap used after a full GC, and the process's resident memory from {@code /proc/self/status}. */
+final class MemoryProbe {
+
+  private MemoryProbe() {}
+
+  /** A snapshot, in bytes; the RSS fields are -1 where {@code /proc} is missing. */
+  record Snapshot(long heapUsed, long heapCommitted, long rss, long rssAnon, long rssFile) {}
+
+  static Snapshot afterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    var heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    long rss = -1;
+    long anon = -1;
+    long file = -1;
+    try {
+      List<String> lines = Files.readAllLines(Path.of("/proc/self/status"));
+      for (String line : lines) {
+        if (line.startsWith("VmRSS:")) {
+          rss = kib(line);
+        } else if (line.startsWith("RssAnon:")) {
+          anon = kib(line);
+        } else if (line.startsWith("RssFile:")) {
+          file = kib(line);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // not Linux: leave -1
+    }
+    return new Snapshot(heap.getUsed(), heap.getCommitted(), rss, anon, file);
+  }
+
+  private static long kib(String line) {
+    String[] parts = line.trim().split("\\s+");
+    return Long.parseLong(parts[1]) * 1024L;
+  }
+}
