@@ -46,6 +46,16 @@ public final class VectorStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Appends {@code vectors} to the existing {@code .vec} file at {@code path}, in place and
+   * durably: the vectors are written after the last one and fsynced, then the header count is
+   * rewritten and fsynced. Stores already open on the file keep working with their old count; open
+   * the file again to see the new vectors. Returns the new number of vectors.
+   */
+  public static long append(Path path, float[][] vectors) throws IOException {
+    return VectorStoreWriter.appendInPlace(path, vectors);
+  }
+
   /** Maps an existing {@code .vec} file after validating its header against its size. */
   public static VectorStore open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {

@@ -220,6 +220,111 @@ public final class VectorStoreWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Appends {@code vectors} to the end of the existing {@code .vec} file at {@code path} in place:
+   * the vectors are written after the last one and fsynced, then the header count is rewritten and
+   * fsynced. Readers that mapped the file before keep seeing the old vectors (mappings start after
+   * the header and nothing before the old end changes); a reader opened afterwards sees the new
+   * count. A crash between the two fsyncs leaves trailing bytes that {@link VectorStore#open}
+   * rejects with a message naming the file. Returns the new count.
+   */
+  static long appendInPlace(Path path, float[][] vectors) throws IOException {
+    if (vectors == null) {
+      throw new IllegalArgumentException(path + ": vectors must not be null");
+    }
+    try (FileChannel channel =
+        FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      java.nio.channels.FileLock lock = channel.tryLock();
+      if (lock == null) {
+        throw new IOException(path + ": another process is writing this .vec file");
+      }
+      try {
+        long fileSize = channel.size();
+        ByteBuffer headerBytes = ByteBuffer.allocate(VecHeader.BYTES);
+        while (headerBytes.hasRemaining()
+            && channel.read(headerBytes, headerBytes.position()) >= 0) {
+          // read the whole header, or hit the end of a short file
+        }
+        headerBytes.flip();
+        VecHeader old = VecHeader.read(headerBytes, path, fileSize);
+        int dimension = old.dimension();
+        for (int row = 0; row < vectors.length; row++) {
+          float[] vector = vectors[row];
+          if (vector == null) {
+            throw new IllegalArgumentException(
+                path + ": vector " + (old.count() + row) + " is null");
+          }
+          if (vector.length != dimension) {
+            throw new IllegalArgumentException(
+                path
+                    + ": vector "
+                    + (old.count() + row)
+                    + " has dimension "
+                    + vector.length
+                    + ", expected "
+                    + dimension);
+          }
+          for (int i = 0; i < dimension; i++) {
+            if (!Float.isFinite(vector[i])) {
+              throw new IllegalArgumentException(
+                  path
+                      + ": vector "
+                      + (old.count() + row)
+                      + " has a non-finite value "
+                      + vector[i]
+                      + " at index "
+                      + i);
+            }
+          }
+        }
+        if (vectors.length == 0) {
+          return old.count();
+        }
+        VecHeader updated = new VecHeader(old.count() + vectors.length, dimension);
+        int vectorBytes = dimension * Float.BYTES;
+        ByteBuffer buffer =
+            ByteBuffer.allocateDirect(
+                    Math.max(vectorBytes, BUFFER_BYTES / vectorBytes * vectorBytes))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        FloatBuffer floats = buffer.asFloatBuffer();
+        long position = fileSize;
+        for (float[] vector : vectors) {
+          if (floats.remaining() < dimension) {
+            buffer.limit(floats.position() * Float.BYTES).position(0);
+            position += writeAll(channel, buffer, position);
+            buffer.clear();
+            floats.clear();
+          }
+          floats.put(vector);
+        }
+        buffer.limit(floats.position() * Float.BYTES).position(0);
+        writeAll(channel, buffer, position);
+        channel.force(true);
+        ByteBuffer header = ByteBuffer.allocate(VecHeader.BYTES);
+        updated.write(header);
+        header.flip();
+        writeFully(channel, header, 0);
+        channel.force(true);
+        return updated.count();
+      } finally {
+        if (lock.isValid()) {
+          lock.release();
+        }
+      }
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such .vec file");
+    }
+  }
+
+  private static long writeAll(FileChannel channel, ByteBuffer bytes, long position)
+      throws IOException {
+    long written = 0;
+    while (bytes.hasRemaining()) {
+      written += channel.write(bytes, position + written);
+    }
+    return written;
+  }
+
   static void writeFully(FileChannel channel, ByteBuffer bytes, long position) throws IOException {
     while (bytes.hasRemaining()) {
       position += channel.write(bytes, position);

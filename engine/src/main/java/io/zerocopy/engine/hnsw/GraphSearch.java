@@ -1,0 +1,125 @@
+package io.zerocopy.engine.hnsw;
+
+import java.util.function.LongPredicate;
+
+/**
+ * The one search routine of the index, over any {@link GraphView} and {@link VectorScorer}: greedy
+ * descent through the upper layers, then a best-first beam of width ef on a layer (Malkov &
+ * Yashunin, Algorithm 2). Filtered-out and deleted nodes are traversed but never enter the results,
+ * so recall holds when few nodes are allowed.
+ */
+final class GraphSearch {
+
+  private GraphSearch() {}
+
+  /**
+   * Greedy walk from {@code start} down the layers {@code top … bottom + 1}; returns the code
+   * (score, node) of the closest node found on layer {@code bottom + 1}.
+   */
+  static long descend(
+      GraphView graph,
+      VectorScorer scorer,
+      SearchContext context,
+      float[] query,
+      int start,
+      int top,
+      int bottom) {
+    int current = start;
+    float currentScore = scorer.score(query, start, context.scratch);
+    int[] neighbors = context.neighbors;
+    for (int level = top; level > bottom; level--) {
+      boolean moved = true;
+      while (moved) {
+        moved = false;
+        int count = graph.neighbors(current, level, neighbors);
+        for (int i = 0; i < count; i++) {
+          int candidate = neighbors[i];
+          float score = scorer.score(query, candidate, context.scratch);
+          if (score < currentScore) {
+            currentScore = score;
+            current = candidate;
+            moved = true;
+          }
+        }
+      }
+    }
+    return LongHeap.encode(currentScore, current);
+  }
+
+  /**
+   * Best-first search of {@code level} from {@code entryCount} entry points; leaves up to {@code
+   * ef} accepted nodes in {@code context.results} (a max-heap of {@code ~code}). A node is accepted
+   * unless it is in {@code deleted} or fails {@code filter} (either may be null).
+   */
+  static void searchLayer(
+      GraphView graph,
+      VectorScorer scorer,
+      SearchContext context,
+      float[] query,
+      int[] entries,
+      int entryCount,
+      int level,
+      int ef,
+      Tombstones deleted,
+      LongPredicate filter) {
+    VisitedSet visited = context.visited;
+    visited.reset(graph.size());
+    LongHeap candidates = context.candidates;
+    LongHeap results = context.results;
+    candidates.clear();
+    results.clear();
+    boolean filtering = filter != null || (deleted != null && deleted.any());
+    float[] scratch = context.scratch;
+    float bound = Float.POSITIVE_INFINITY;
+    for (int i = 0; i < entryCount; i++) {
+      int entry = entries[i];
+      if (!visited.visit(entry)) {
+        continue;
+      }
+      long code = LongHeap.encode(scorer.score(query, entry, scratch), entry);
+      candidates.push(code);
+      if (!filtering || accepts(entry, deleted, filter)) {
+        results.push(~code);
+        if (results.size() > ef) {
+          results.pop();
+        }
+        if (results.size() >= ef) {
+          bound = LongHeap.score(~results.peek());
+        }
+      }
+    }
+    int[] neighbors = context.neighbors;
+    while (!candidates.isEmpty()) {
+      long closest = candidates.peek();
+      if (LongHeap.score(closest) > bound) {
+        break;
+      }
+      candidates.pop();
+      int count = graph.neighbors(LongHeap.node(closest), level, neighbors);
+      for (int i = 0; i < count; i++) {
+        int node = neighbors[i];
+        if (!visited.visit(node)) {
+          continue;
+        }
+        float score = scorer.score(query, node, scratch);
+        if (score < bound) {
+          long code = LongHeap.encode(score, node);
+          candidates.push(code);
+          if (!filtering || accepts(node, deleted, filter)) {
+            results.push(~code);
+            if (results.size() > ef) {
+              results.pop();
+            }
+            if (results.size() >= ef) {
+              bound = LongHeap.score(~results.peek());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean accepts(int node, Tombstones deleted, LongPredicate filter) {
+    return (deleted == null || !deleted.contains(node)) && (filter == null || filter.test(node));
+  }
+}

@@ -1,0 +1,535 @@
+package io.zerocopy.engine.hnsw;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.distance.VectorKernel;
+import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.search.ParallelTasks;
+import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongPredicate;
+
+/**
+ * The seed's {@code HNSWIndex}: a Hierarchical Navigable Small World graph (Malkov & Yashunin,
+ * arXiv:1603.09320) over the vectors of a {@link VectorStore}, with the heuristic neighbour
+ * selection, {@code M0 = 2M} and level multiplier {@code 1/ln(M)}.
+ *
+ * <p>Searches return neighbours in ascending distance with the seed's values (L2 the true distance,
+ * cosine {@code 1 - cos}, dot {@code -a·b}). Any number of threads may search at once; {@link
+ * #build}, {@link #add} and {@link #delete} wait for running searches and block new ones. After
+ * {@link #open} the graph is searched straight from the mapped {@code .hnsw} file.
+ */
+public final class HnswIndex implements AutoCloseable {
+
+  public static final int DEFAULT_M = 16;
+  public static final int DEFAULT_EF_CONSTRUCTION = 200;
+  public static final int DEFAULT_EF_SEARCH = 50;
+
+  /** The seed of {@link #build()} and {@link #build(int)}: a one-thread build is reproducible. */
+  public static final long DEFAULT_SEED = 42L;
+
+  private static final System.Logger LOG = System.getLogger("io.zerocopy.engine.hnsw");
+
+  private final int m;
+  private final int efConstruction;
+  private final Metric metric;
+  private final int dimension;
+  private final VectorKernel kernel = VectorKernel.selected();
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private final EntryPoint entry = new EntryPoint();
+  private final ThreadLocal<SearchContext> contexts;
+
+  private VectorStore store;
+  private boolean ownsStore;
+  private StoreScorer scorer;
+  private GraphView graph;
+  private Tombstones tombstones;
+  private SplittableRandom random;
+  private float maxSquaredNorm = -1f;
+  private boolean closed;
+
+  /** An index with the seed's defaults: M 16, efConstruction 200, L2. */
+  public HnswIndex(VectorStore store) {
+    this(store, DEFAULT_M, DEFAULT_EF_CONSTRUCTION, Metric.L2);
+  }
+
+  /** An unbuilt index over {@code store}; call {@link #build()} before searching. */
+  public HnswIndex(VectorStore store, int m, int efConstruction, Metric metric) {
+    if (store == null || metric == null) {
+      throw new IllegalArgumentException("store and metric must not be null");
+    }
+    if (m < 2 || m > 1 << 16) {
+      throw new IllegalArgumentException("m must be in [2, 65536], got " + m);
+    }
+    if (efConstruction < 1) {
+      throw new IllegalArgumentException("efConstruction must be >= 1, got " + efConstruction);
+    }
+    if (store.size() > Integer.MAX_VALUE - 1) {
+      throw new IllegalArgumentException(
+          store.path() + ": " + store.size() + " vectors exceed the index's int ids");
+    }
+    this.m = m;
+    this.efConstruction = efConstruction;
+    this.metric = metric;
+    this.dimension = store.dimension();
+    this.store = store;
+    this.scorer = new StoreScorer(store, metric, kernel);
+    this.contexts = ThreadLocal.withInitial(() -> new SearchContext(m, dimension));
+  }
+
+  private HnswIndex(VectorStore store, MappedGraph mapped) {
+    this(store, mapped.header().m(), mapped.header().efConstruction(), mapped.header().metric());
+    this.ownsStore = true;
+    this.graph = mapped;
+    this.tombstones = mapped.tombstones();
+    this.random = new SplittableRandom(DEFAULT_SEED ^ mapped.size());
+    if (mapped.size() > 0) {
+      entry.state = EntryPoint.pack(mapped.header().entryPoint(), mapped.header().maxLevel());
+    }
+  }
+
+  /**
+   * Maps the graph {@code indexPath} of the vectors {@code storePath}: checks sizes and checksums,
+   * and that both files describe the same vectors. The graph stays in the page cache; the index
+   * closes the store it opened.
+   */
+  public static HnswIndex open(Path storePath, Path indexPath) throws IOException {
+    VectorStore store = VectorStore.open(storePath);
+    try {
+      MappedGraph mapped = HnswFile.open(indexPath);
+      HnswFile.Header header = mapped.header();
+      if (header.nodes() != store.size() || header.dimension() != store.dimension()) {
+        throw new HnswFormatException(
+            indexPath,
+            "num_nodes/dimension",
+            store.size() + " nodes of dimension " + store.dimension() + " (from " + storePath + ")",
+            header.nodes()
+                + " nodes of dimension "
+                + header.dimension()
+                + ": the index does not belong to this store (save it again after add)");
+      }
+      return new HnswIndex(store, mapped);
+    } catch (IOException | RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** Builds the graph on all cores. */
+  public void build() {
+    build(ParallelTasks.defaultThreads(), DEFAULT_SEED);
+  }
+
+  /** Builds the graph on {@code threads} threads; with one thread the graph is reproducible. */
+  public void build(int threads) {
+    build(threads, DEFAULT_SEED);
+  }
+
+  /**
+   * Builds the graph on {@code threads} threads, drawing levels from {@code seed}: one thread and
+   * the same seed give the same graph.
+   */
+  public void build(int threads, long seed) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      if (graph != null) {
+        throw new IllegalStateException(store.path() + ": the index is already built");
+      }
+      long started = System.nanoTime();
+      int n = (int) store.size();
+      random = new SplittableRandom(seed);
+      HeapGraph heap = new HeapGraph(m);
+      heap.addNodes(GraphBuilder.drawLevels(random, n, m), 0, n);
+      tombstones = new Tombstones(n);
+      insert(heap, 0, n, threads);
+      graph = heap;
+      LOG.log(
+          System.Logger.Level.DEBUG,
+          "built HNSW over {0} vectors of {1} in {2} ms on {3} threads",
+          n,
+          store.path(),
+          (System.nanoTime() - started) / 1_000_000,
+          threads);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void insert(HeapGraph heap, int from, int to, int threads) {
+    VectorScorer buildScorer = scorer;
+    if (metric == Metric.DOT) {
+      // the largest norm so far, widened by the new vectors (a new larger norm only bends the
+      // reduction for the old nodes a little: they keep their links)
+      if (maxSquaredNorm < 0f || from == 0) {
+        maxSquaredNorm = MipsBuildScorer.maxSquaredNorm(scorer, kernel, to);
+      } else {
+        float[] buffer = new float[dimension];
+        for (int node = from; node < to; node++) {
+          scorer.read(node, buffer, 0);
+          maxSquaredNorm = Math.max(maxSquaredNorm, kernel.dot(buffer, 0, buffer, 0, dimension));
+        }
+      }
+      buildScorer = new MipsBuildScorer(scorer, kernel, maxSquaredNorm);
+    }
+    GraphBuilder builder = new GraphBuilder(heap, buildScorer, entry, m, efConstruction);
+    heap.concurrent = threads > 1;
+    try {
+      ParallelTasks.run(to - from, threads, i -> builder.insert(from + i, contexts.get()));
+    } finally {
+      heap.concurrent = false;
+    }
+  }
+
+  /** The {@code k} nearest live neighbours with {@code ef = max(k, 50)}. */
+  public List<Neighbor> search(float[] query, int k) {
+    return search(query, k, Math.max(k, DEFAULT_EF_SEARCH), (LongPredicate) null);
+  }
+
+  /** The {@code k} nearest live neighbours with a beam of {@code ef >= k}. */
+  public List<Neighbor> search(float[] query, int k, int ef) {
+    return search(query, k, ef, (LongPredicate) null);
+  }
+
+  /** As {@link #search(float[], int, int, LongPredicate)} with the ids set in {@code allowed}. */
+  public List<Neighbor> search(float[] query, int k, int ef, BitSet allowed) {
+    if (allowed == null) {
+      throw new IllegalArgumentException("allowed must not be null");
+    }
+    return search(query, k, ef, id -> allowed.get((int) id));
+  }
+
+  /**
+   * The {@code k} nearest live neighbours whose id passes {@code allowed} (null: all). The filter
+   * is applied during the graph traversal: rejected nodes still route the search, so recall holds
+   * when few ids are allowed, at the cost of visiting more nodes.
+   */
+  public List<Neighbor> search(float[] query, int k, int ef, LongPredicate allowed) {
+    checkQuery(query, "query");
+    checkSearch(k, ef);
+    lock.readLock().lock();
+    try {
+      checkBuilt();
+      return searchUnlocked(query, k, ef, allowed, contexts.get());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Searches every query on all cores; result i belongs to query i. */
+  public List<List<Neighbor>> searchBatch(float[][] queries, int k, int ef) {
+    return searchBatch(queries, k, ef, null);
+  }
+
+  /** Searches every query with a filter (null: all) on all cores; result i is of query i. */
+  public List<List<Neighbor>> searchBatch(float[][] queries, int k, int ef, LongPredicate allowed) {
+    if (queries == null) {
+      throw new IllegalArgumentException("queries must not be null");
+    }
+    for (int q = 0; q < queries.length; q++) {
+      checkQuery(queries[q], "query " + q);
+    }
+    checkSearch(k, ef);
+    lock.readLock().lock();
+    try {
+      checkBuilt();
+      @SuppressWarnings("unchecked")
+      List<Neighbor>[] results = new List[queries.length];
+      ParallelTasks.run(
+          queries.length,
+          ParallelTasks.defaultThreads(),
+          q -> results[q] = searchUnlocked(queries[q], k, ef, allowed, contexts.get()));
+      return List.of(results);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  private List<Neighbor> searchUnlocked(
+      float[] query, int k, int ef, LongPredicate allowed, SearchContext context) {
+    long state = entry.state;
+    if (state == EntryPoint.EMPTY) {
+      return List.of();
+    }
+    long closest =
+        GraphSearch.descend(
+            graph, scorer, context, query, EntryPoint.node(state), EntryPoint.level(state), 0);
+    int[] entries = context.entries(1);
+    entries[0] = LongHeap.node(closest);
+    GraphSearch.searchLayer(graph, scorer, context, query, entries, 1, 0, ef, tombstones, allowed);
+    int found = context.drainResults();
+    long[] sorted = context.sorted();
+    int count = Math.min(k, found);
+    Neighbor[] result = new Neighbor[count];
+    for (int i = 0; i < count; i++) {
+      long code = sorted[i];
+      result[i] = new Neighbor(LongHeap.node(code), scorer.distance(LongHeap.score(code)));
+    }
+    return List.of(result);
+  }
+
+  /**
+   * Appends {@code vectors} to the {@code .vec} file (durably, in place) and links them into the
+   * graph on all cores; returns the id of the first new vector. A mapped graph is first copied into
+   * the heap. Save the index afterwards to persist the new nodes.
+   */
+  public long add(float[][] vectors) throws IOException {
+    if (vectors == null) {
+      throw new IllegalArgumentException("vectors must not be null");
+    }
+    for (int i = 0; i < vectors.length; i++) {
+      checkQuery(vectors[i], "vector " + i);
+    }
+    lock.writeLock().lock();
+    try {
+      checkOpen();
+      checkBuilt();
+      int first = (int) store.size();
+      if ((long) first + vectors.length > Integer.MAX_VALUE - 1) {
+        throw new IllegalArgumentException(
+            "adding " + vectors.length + " vectors to " + first + " exceeds the index's int ids");
+      }
+      if (vectors.length == 0) {
+        return first;
+      }
+      VectorStore.append(store.path(), vectors);
+      VectorStore reopened = VectorStore.open(store.path());
+      if (reopened.size() != (long) first + vectors.length) {
+        reopened.close();
+        throw new IOException(
+            store.path()
+                + ": expected "
+                + (first + vectors.length)
+                + " vectors after the append, found "
+                + reopened.size()
+                + " (another writer?)");
+      }
+      if (ownsStore) {
+        store.close();
+      }
+      store = reopened;
+      ownsStore = true;
+      scorer = new StoreScorer(reopened, metric, kernel);
+      HeapGraph heap = graph instanceof HeapGraph ? (HeapGraph) graph : HeapGraph.copyOf(graph);
+      graph = heap;
+      heap.addNodes(GraphBuilder.drawLevels(random, vectors.length, m), 0, vectors.length);
+      tombstones.grow(heap.size());
+      insert(heap, first, heap.size(), ParallelTasks.defaultThreads());
+      return first;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /**
+   * Marks {@code id} deleted: it is never returned again but still routes searches. Returns false
+   * if it was already deleted.
+   */
+  public boolean delete(long id) {
+    lock.writeLock().lock();
+    try {
+      checkBuilt();
+      checkId(id);
+      return tombstones.add((int) id);
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  /** Whether {@code id} was deleted. */
+  public boolean isDeleted(long id) {
+    lock.readLock().lock();
+    try {
+      checkBuilt();
+      checkId(id);
+      return tombstones.contains((int) id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Writes the graph, its parameters and its tombstones to {@code path} atomically (temporary file,
+   * fsync, rename). The vectors stay in the {@code .vec} file.
+   */
+  public void save(Path path) throws IOException {
+    if (path == null) {
+      throw new IllegalArgumentException("path must not be null");
+    }
+    lock.readLock().lock();
+    try {
+      checkBuilt();
+      HnswFile.write(path, graph, metric, efConstruction, dimension, entry.state, tombstones);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * The seed's statistics: num_vectors, dimension, num_layers, total_connections (directed links
+   * over all layers), max_connections (the longest list), avg_connections (total / num_vectors);
+   * plus num_deleted, m, ef_construction and metric.
+   */
+  public Map<String, Object> stats() {
+    lock.readLock().lock();
+    try {
+      checkBuilt();
+      int n = graph.size();
+      long total = 0;
+      int longest = 0;
+      int[] buffer = new int[2 * m];
+      for (int node = 0; node < n; node++) {
+        for (int l = graph.level(node); l >= 0; l--) {
+          int count = graph.neighbors(node, l, buffer);
+          total += count;
+          longest = Math.max(longest, count);
+        }
+      }
+      long state = entry.state;
+      Map<String, Object> stats = new LinkedHashMap<>();
+      stats.put("num_vectors", (long) n);
+      stats.put("dimension", dimension);
+      stats.put("num_layers", state == EntryPoint.EMPTY ? 0 : EntryPoint.level(state) + 1);
+      stats.put("total_connections", total);
+      stats.put("max_connections", longest);
+      stats.put("avg_connections", n == 0 ? 0.0 : (double) total / n);
+      stats.put("num_deleted", (long) tombstones.count());
+      stats.put("m", m);
+      stats.put("ef_construction", efConstruction);
+      stats.put("metric", metric.id());
+      return Collections.unmodifiableMap(stats);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Nodes in the graph, deleted ones included (before a build: the store's size). */
+  public long size() {
+    lock.readLock().lock();
+    try {
+      return graph == null ? store.size() : graph.size();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  public int dimension() {
+    return dimension;
+  }
+
+  public Metric metric() {
+    return metric;
+  }
+
+  public int m() {
+    return m;
+  }
+
+  public int efConstruction() {
+    return efConstruction;
+  }
+
+  /** The store searched now: after {@link #add} a new mapping of the same file. */
+  public VectorStore store() {
+    lock.readLock().lock();
+    try {
+      return store;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Whether the graph is searched from a mapped {@code .hnsw} file. */
+  public boolean isMapped() {
+    lock.readLock().lock();
+    try {
+      return graph instanceof MappedGraph;
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Drops the graph and closes the store if this index opened it; later calls fail. */
+  @Override
+  public void close() {
+    lock.writeLock().lock();
+    try {
+      if (ownsStore && store != null) {
+        store.close();
+      }
+      graph = null;
+      closed = true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException(store.path() + ": the index is closed");
+    }
+  }
+
+  private void checkBuilt() {
+    checkOpen();
+    if (graph == null) {
+      throw new IllegalStateException(
+          store.path() + ": the index is not built: call build() first");
+    }
+  }
+
+  private void checkId(long id) {
+    if (id < 0 || id >= graph.size()) {
+      throw new IllegalArgumentException(
+          "unknown id " + id + ": the index holds ids [0, " + graph.size() + ")");
+    }
+  }
+
+  private void checkQuery(float[] query, String name) {
+    if (query == null) {
+      throw new IllegalArgumentException(name + " is null");
+    }
+    if (query.length != dimension) {
+      throw new IllegalArgumentException(
+          name + " has dimension " + query.length + ", but the index has dimension " + dimension);
+    }
+    for (int i = 0; i < query.length; i++) {
+      if (!Float.isFinite(query[i])) {
+        throw new IllegalArgumentException(
+            name + " has a non-finite value " + query[i] + " at index " + i);
+      }
+    }
+  }
+
+  private static void checkSearch(int k, int ef) {
+    if (k <= 0) {
+      throw new IllegalArgumentException("k must be > 0, got " + k);
+    }
+    if (ef < k) {
+      throw new IllegalArgumentException("ef must be >= k (" + k + "), got " + ef);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "HnswIndex["
+        + store.path()
+        + ", m="
+        + m
+        + ", efConstruction="
+        + efConstruction
+        + ", metric="
+        + metric
+        + "]";
+  }
+}
