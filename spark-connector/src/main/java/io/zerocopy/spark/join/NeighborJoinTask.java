@@ -5,7 +5,6 @@ import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -194,12 +193,15 @@ final class NeighborJoinTask implements Serializable {
     return RowFactory.create(values);
   }
 
-  private static List<Float> boxed(float[] vector) {
-    Float[] boxed = new Float[vector.length];
+  /**
+   * An {@code array<float>} value of an external row: a Scala sequence, as Spark's encoders read.
+   */
+  private static scala.collection.immutable.Seq<Object> boxed(float[] vector) {
+    Object[] boxed = new Object[vector.length];
     for (int i = 0; i < vector.length; i++) {
       boxed[i] = vector[i];
     }
-    return Arrays.asList(boxed);
+    return scala.collection.immutable.ArraySeq$.MODULE$.unsafeWrapArray(boxed);
   }
 
   /** The query vector of a row, null if the row has none and nulls are not an error. */
