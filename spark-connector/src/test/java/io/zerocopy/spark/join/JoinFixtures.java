@@ -91,6 +91,15 @@ final class JoinFixtures extends SparkTestBase {
     return path;
   }
 
+  /** The .vec file of a single-shard dataset. */
+  static Path vectorsFile(Path dataset) {
+    VecManifest manifest = DatasetDirectory.of(dataset.toString()).requireManifest();
+    if (manifest.shards().size() != 1) {
+      throw new IllegalArgumentException(dataset + " has " + manifest.shards().size() + " shards");
+    }
+    return dataset.resolve(manifest.shards().get(0).vec().file());
+  }
+
   /** Builds one HNSW graph per shard and commits a manifest that lists them. */
   static void buildIndexes(String path, int m, int efConstruction) throws IOException {
     DatasetDirectory directory = DatasetDirectory.of(path);
