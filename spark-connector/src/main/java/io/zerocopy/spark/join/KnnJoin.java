@@ -150,7 +150,8 @@ public final class KnnJoin {
               parsed.onNullVector(),
               columns,
               parsed.queryBlockRows(),
-              description);
+              description,
+              JoinMetrics.register(queries.sparkSession().sparkContext()));
       StructType schema = append(querySchema, neighbourFields);
       int[] all = allShards(manifest);
       return queries.mapPartitions(
@@ -197,7 +198,8 @@ public final class KnnJoin {
             parsed.onNullVector(),
             withPosition,
             parsed.queryBlockRows(),
-            description);
+            description,
+            JoinMetrics.register(queries.sparkSession().sparkContext()));
     SparkSession session = queries.sparkSession();
     JavaSparkContext context = JavaSparkContext.fromSparkContext(session.sparkContext());
     int shardCount = manifest.shards().size();

@@ -225,7 +225,8 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
             outer ? NeighborJoinTask.NullVectors.OUTER : NeighborJoinTask.NullVectors.SKIP,
             columns,
             1024,
-            description);
+            description,
+            JoinMetrics.register(session.sparkContext()));
     int[] shards = new int[right.manifest().shards().size()];
     for (int i = 0; i < shards.length; i++) {
       shards[i] = i;

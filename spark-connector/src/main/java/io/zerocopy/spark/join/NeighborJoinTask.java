@@ -71,6 +71,7 @@ final class NeighborJoinTask implements Serializable {
   private final List<OutputColumn> columns;
   private final int blockRows;
   private final String description;
+  private final JoinMetrics metrics;
 
   NeighborJoinTask(
       DatasetDirectory directory,
@@ -83,7 +84,8 @@ final class NeighborJoinTask implements Serializable {
       NullVectors nullVectors,
       List<OutputColumn> columns,
       int blockRows,
-      String description) {
+      String description,
+      JoinMetrics metrics) {
     this.directory = directory;
     this.manifest = manifest;
     this.queryColumn = queryColumn;
@@ -95,6 +97,7 @@ final class NeighborJoinTask implements Serializable {
     this.columns = List.copyOf(columns);
     this.blockRows = blockRows;
     this.description = description;
+    this.metrics = metrics;
   }
 
   @Override
@@ -144,6 +147,15 @@ final class NeighborJoinTask implements Serializable {
         present.isEmpty()
             ? List.of()
             : searcher.search(present.toArray(new float[0][]), k, ef, exactMetric, shards);
+    metrics.queries().add(present.size());
+    metrics.shardSearches().add((long) present.size() * shards.length);
+    if (exactMetric != null) {
+      long searched = 0;
+      for (int shard : shards) {
+        searched += manifest.shards().get(shard).count();
+      }
+      metrics.distances().add(present.size() * searched);
+    }
     List<Row> output = new ArrayList<>(rows.size() * k);
     int next = 0;
     for (int i = 0; i < rows.size(); i++) {

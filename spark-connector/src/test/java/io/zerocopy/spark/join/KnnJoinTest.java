@@ -122,6 +122,42 @@ class KnnJoinTest extends SparkTestBase {
     return out;
   }
 
+  /** Sums the named accumulators' task updates, as the Stages tab of the UI shows them. */
+  static final class AccumulatorTotals extends org.apache.spark.scheduler.SparkListener {
+    final Map<String, Long> totals = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+      for (org.apache.spark.scheduler.AccumulableInfo info :
+          scala.jdk.javaapi.CollectionConverters.asJava(end.taskInfo().accumulables())) {
+        if (info.name().isDefined() && info.name().get().startsWith("zero-copy join")) {
+          totals.merge(info.name().get(), ((Number) info.update().get()).longValue(), Long::sum);
+        }
+      }
+    }
+  }
+
+  @Test
+  void metricsCountQueriesShardSearchesAndDistances() throws Exception {
+    AccumulatorTotals listener = new AccumulatorTotals();
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      KnnJoin.knnJoin(
+              JoinFixtures.queryFrame(queries, 2),
+              "qv",
+              plain,
+              5,
+              Map.of("exact", "true", "strategy", "replicated"))
+          .collectAsList();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+    }
+    assertEquals(40L, listener.totals.get(JoinMetrics.QUERIES), listener.totals.toString());
+    assertEquals(120L, listener.totals.get(JoinMetrics.SHARD_SEARCHES));
+    assertEquals(40L * 600, listener.totals.get(JoinMetrics.DISTANCES));
+  }
+
   @Test
   void approximateWithoutIndexesSaysHowToBuildThem() {
     IllegalArgumentException error =
