@@ -159,6 +159,37 @@ class KnnJoinTest extends SparkTestBase {
   }
 
   @Test
+  void tiesAreBrokenByShardThenRowWithBothStrategies() {
+    float[][] same = new float[12][];
+    for (int i = 0; i < same.length; i++) {
+      same[i] = new float[] {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f};
+    }
+    String ties = JoinFixtures.writeDataset(temp.resolve("ties"), same, 3, Metric.L2);
+    float[][] one = {same[0]};
+    List<List<String>> results = new ArrayList<>();
+    for (String strategy : List.of("replicated", "partitioned", "replicated")) {
+      results.add(
+          lines(
+              KnnJoin.knnJoin(
+                  JoinFixtures.queryFrame(one, 1),
+                  "qv",
+                  ties,
+                  4,
+                  Map.of("exact", "true", "strategy", strategy))));
+    }
+    assertEquals(results.get(0), results.get(1));
+    assertEquals(results.get(0), results.get(2));
+    // the first rows of the first shard: the same ids the vec reader lists first
+    List<String> expected = new ArrayList<>();
+    List<Row> stored = spark().read().format("vec").load(ties).limit(4).collectAsList();
+    for (int r = 0; r < 4; r++) {
+      expected.add("0:" + (r + 1) + ":" + stored.get(r).getLong(0));
+    }
+    expected.sort(null);
+    assertEquals(expected, results.get(0));
+  }
+
+  @Test
   void approximateWithoutIndexesSaysHowToBuildThem() {
     IllegalArgumentException error =
         assertThrows(
