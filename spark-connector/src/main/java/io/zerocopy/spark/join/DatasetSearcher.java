@@ -41,7 +41,8 @@ final class DatasetSearcher {
 
   /** The JVM's searcher of {@code manifest}, committed at {@code directory}. */
   static DatasetSearcher of(DatasetDirectory directory, VecManifest manifest) {
-    String key = directory + "#" + manifest.writeId();
+    // the shard list too: a manifest rewritten to add indexes may keep its write id
+    String key = directory + "#" + manifest.writeId() + "#" + manifest.shards().hashCode();
     DatasetSearcher searcher = OPEN.get(key);
     if (searcher == null) {
       // a newer commit of the same path replaces older searchers (their mapped files stay valid

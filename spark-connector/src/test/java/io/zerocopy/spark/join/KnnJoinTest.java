@@ -190,6 +190,13 @@ class KnnJoinTest extends SparkTestBase {
   }
 
   @Test
+  void autoReplicatesSmallDatasets() {
+    io.zerocopy.spark.source.dataset.VecManifest manifest =
+        io.zerocopy.spark.source.dataset.DatasetDirectory.of(indexed).requireManifest();
+    assertEquals(KnnJoinOptions.Strategy.REPLICATED, KnnJoin.chooseStrategy(spark(), manifest));
+  }
+
+  @Test
   void approximateWithoutIndexesSaysHowToBuildThem() {
     IllegalArgumentException error =
         assertThrows(
