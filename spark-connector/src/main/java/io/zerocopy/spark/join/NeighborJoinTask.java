@@ -63,7 +63,14 @@ final class NeighborJoinTask implements Serializable {
   private final DatasetDirectory directory;
   private final VecManifest manifest;
   private final int queryColumn;
-  private final boolean dropQueryColumn;
+
+  /**
+   * NEAREST BY semantics: the query column (appended by the rule) is not emitted, and a query
+   * vector that Spark's vector functions rank as NULL (a null element; for cosine, zero magnitude)
+   * has no neighbours, as in Spark's plan.
+   */
+  private final boolean nearestBy;
+
   private final int k;
   private final int ef;
   private final Metric exactMetric;
@@ -77,7 +84,7 @@ final class NeighborJoinTask implements Serializable {
       DatasetDirectory directory,
       VecManifest manifest,
       int queryColumn,
-      boolean dropQueryColumn,
+      boolean nearestBy,
       int k,
       int ef,
       Metric exactMetric,
@@ -89,7 +96,7 @@ final class NeighborJoinTask implements Serializable {
     this.directory = directory;
     this.manifest = manifest;
     this.queryColumn = queryColumn;
-    this.dropQueryColumn = dropQueryColumn;
+    this.nearestBy = nearestBy;
     this.k = k;
     this.ef = ef;
     this.exactMetric = exactMetric;
@@ -178,10 +185,10 @@ final class NeighborJoinTask implements Serializable {
   }
 
   private Row emit(DatasetSearcher searcher, Row query, DatasetSearcher.Hit hit, int rank) {
-    int queryWidth = query.length() - (dropQueryColumn ? 1 : 0);
+    int queryWidth = query.length() - (nearestBy ? 1 : 0);
     Object[] values = new Object[queryWidth + columns.size()];
     for (int i = 0, j = 0; i < query.length(); i++) {
-      if (dropQueryColumn && i == queryColumn) {
+      if (nearestBy && i == queryColumn) {
         continue;
       }
       values[j++] = query.get(i);
@@ -244,12 +251,33 @@ final class NeighborJoinTask implements Serializable {
     for (int i = 0; i < vector.length; i++) {
       Object value = values.get(i);
       if (value == null) {
+        if (nearestBy) {
+          return null;
+        }
         throw new IllegalArgumentException(
             "query row " + describe(row) + " has a null element at position " + i);
       }
       vector[i] = ((Number) value).floatValue();
     }
+    if (nearestBy && cosine() && zero(vector)) {
+      return null;
+    }
     return vector;
+  }
+
+  private boolean cosine() {
+    return exactMetric != null
+        ? exactMetric == Metric.COSINE
+        : Metric.parse(manifest.metric()) == Metric.COSINE;
+  }
+
+  private static boolean zero(float[] vector) {
+    for (float value : vector) {
+      if (value != 0f) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String describe(Row row) {
