@@ -26,6 +26,7 @@ public abstract class SparkTestBase {
               .config("spark.sql.shuffle.partitions", "2")
               .config("spark.sql.session.timeZone", "UTC")
               .config("spark.sql.adaptive.enabled", "false")
+              .config("spark.sql.extensions", "io.zerocopy.spark.ZeroCopyExtensions")
               .getOrCreate();
       Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
     }

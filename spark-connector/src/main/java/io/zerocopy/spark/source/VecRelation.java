@@ -22,6 +22,10 @@ final class VecRelation extends BaseRelation implements TableScan {
     this.path = path;
   }
 
+  String path() {
+    return path;
+  }
+
   @Override
   public SQLContext sqlContext() {
     return sqlContext;

@@ -110,6 +110,21 @@ public final class VecTableProvider
     return new VecRelation(sqlContext, directory.toString());
   }
 
+  /**
+   * The dataset path behind a table or relation of this source, if it is one: the hook the join
+   * rule of {@code io.zerocopy.spark.ZeroCopyExtensions} uses to recognise a vec dataset in a plan
+   * ({@link VecTable} for DataFrame reads, {@link VecRelation} for SQL {@code USING vec}).
+   */
+  public static java.util.Optional<String> datasetPath(Object tableOrRelation) {
+    if (tableOrRelation instanceof VecTable table) {
+      return java.util.Optional.ofNullable(table.properties().get(VecReadOptions.PATH));
+    }
+    if (tableOrRelation instanceof VecRelation relation) {
+      return java.util.Optional.of(relation.path());
+    }
+    return java.util.Optional.empty();
+  }
+
   /** SQL: {@code CREATE TEMPORARY VIEW v USING vec OPTIONS (path '/path/to/dataset')}. */
   @Override
   public BaseRelation createRelation(

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The batch kNN join benchmark (issue 5): in one local[2] Spark run on Fashion-MNIST, the time and
+# recall@10 of our APPROX NEAREST, our knnJoin (replicated and partitioned) and Spark 4.2's own
+# APPROX NEAREST (nested-loop join + min_by, on a Parquet copy of the same items), k = 10.
+#
+#   bench/run-join-benchmarks.sh [--queries N]   the real measurement: 60,000 items in 4 shards;
+#                                                appends a section to bench/RESULTS.md. Pick N so
+#                                                that Spark's own plan finishes (default 200).
+#   bench/run-join-benchmarks.sh --quick         a smoke run: 10,000 items in 2 shards, 20 queries;
+#                                                results go to bench/target/RESULTS-join-smoke.md
+# Settings (environment): JAVA_HOME; ZCS_BENCH_XMX (4g); ZCS_JOIN_EF (64); ZCS_CACHE_DIR (the
+# vec dataset, its indexes and the Parquet copy are cached under it, in spark-join-bench/).
+# The main class lives in bench/spark/ (it needs Spark, which the JMH jar must not carry) and is
+# compiled here against the connector's test class path.
+set -euo pipefail
+
+quick=0
+queries=200
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --queries) queries=$2; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "unknown argument '$1' (expected --quick or --queries N)" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench")
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+javac=${JAVA_HOME:+$JAVA_HOME/bin/}javac
+items=60000 shards=4 efc=200
+if [[ $quick -eq 1 ]]; then
+  items=10000 shards=2 efc=100 queries=20
+fi
+ef=${ZCS_JOIN_EF:-64}
+cache=${ZCS_CACHE_DIR:-$HOME/.cache/zero-copy-search}/spark-join-bench
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+out=$bench/target/join-$stamp
+mkdir -p "$out" "$cache"
+log() { echo "== $*" >&2; }
+
+log "build (engine, spark-connector) and class path"
+(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true \
+  -pl spark-connector -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test)
+cp="$root/engine/target/classes:$root/spark-connector/target/classes:$(cat "$out/classpath.txt")"
+mkdir -p "$out/classes"
+"$javac" -q -d "$out/classes" -cp "$cp" "$bench"/spark/io/zerocopy/bench/join/*.java 2>/dev/null \
+  || "$javac" -d "$out/classes" -cp "$cp" "$bench"/spark/io/zerocopy/bench/join/*.java
+
+[[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
+
+spark_opens=$(sed -n 's:.*<zcs.spark.jvmArgs>\(.*\)</zcs.spark.jvmArgs>.*:\1:p' "$root/spark-connector/pom.xml")
+log "run: $items items, $shards shards, $queries queries"
+# shellcheck disable=SC2086
+"$java" -Xmx"${ZCS_BENCH_XMX:-4g}" --add-modules jdk.incubator.vector $spark_opens \
+  -cp "$out/classes:$cp" io.zerocopy.bench.join.JoinBenchmark \
+  "$items" "$queries" "$shards" "$efc" "$ef" "$cache" "$out/table.md" 2> >(grep -E '^== |Exception|Error' >&2)
+
+[[ $quick -eq 1 ]] && command="bench/run-join-benchmarks.sh --quick" || command="bench/run-join-benchmarks.sh --queries $queries"
+{
+  echo "## Batch kNN join, $(date -u +%Y-%m-%d) ($stamp)"
+  echo
+  echo "Command: \`$command\`. Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM,"
+  echo "$(uname -m), $("$java" -version 2>&1 | head -1)."
+  echo
+  cat "$out/table.md"
+} > "$out/section.md"
+
+if [[ $quick -eq 1 ]]; then
+  { echo; cat "$out/section.md"; } >> "$bench/target/RESULTS-join-smoke.md"
+  log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/RESULTS-join-smoke.md"
+else
+  { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
+  log "appended to bench/RESULTS.md"
+fi

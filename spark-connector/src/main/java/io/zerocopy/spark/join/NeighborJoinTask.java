@@ -1,0 +1,301 @@
+package io.zerocopy.spark.join;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+/**
+ * The executor side of every join: reads query rows in blocks, searches the dataset's shards for
+ * each block at once (HNSW or exact), and emits one output row per (query, neighbour). Shards are
+ * opened through {@link DatasetSearcher#of}, once per executor JVM.
+ */
+final class NeighborJoinTask implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** What to do with a query whose vector is null. */
+  enum NullVectors {
+    /** Fail the task with an error naming the row. */
+    ERROR,
+    /** Leave the query out of the result. */
+    SKIP,
+    /** Emit the query once with null neighbour columns (LEFT OUTER). */
+    OUTER;
+
+    static NullVectors parse(String value) {
+      if (value != null) {
+        switch (value.trim().toLowerCase(Locale.ROOT)) {
+          case "error":
+            return ERROR;
+          case "skip":
+            return SKIP;
+          default:
+            break;
+        }
+      }
+      throw new IllegalArgumentException(
+          "option 'onNullVector': unknown value '" + value + "': expected error or skip");
+    }
+  }
+
+  /** The columns emitted for a neighbour, after the query row's columns. */
+  enum Emit {
+    ID,
+    VECTOR,
+    DISTANCE,
+    RANK,
+    SHARD,
+    ROW,
+    CARRIED
+  }
+
+  /** One emitted neighbour column: its kind and, for carried columns, the position in ids rows. */
+  record OutputColumn(Emit kind, int idsPosition) implements Serializable {}
+
+  private final DatasetDirectory directory;
+  private final VecManifest manifest;
+  private final int queryColumn;
+
+  /**
+   * NEAREST BY semantics: the query column (appended by the rule) is not emitted, and a query
+   * vector that Spark's vector functions rank as NULL (a null element; for cosine, zero magnitude)
+   * has no neighbours, as in Spark's plan.
+   */
+  private final boolean nearestBy;
+
+  private final int k;
+  private final int ef;
+  private final Metric exactMetric;
+  private final NullVectors nullVectors;
+  private final List<OutputColumn> columns;
+  private final int blockRows;
+  private final String description;
+  private final JoinMetrics metrics;
+
+  NeighborJoinTask(
+      DatasetDirectory directory,
+      VecManifest manifest,
+      int queryColumn,
+      boolean nearestBy,
+      int k,
+      int ef,
+      Metric exactMetric,
+      NullVectors nullVectors,
+      List<OutputColumn> columns,
+      int blockRows,
+      String description,
+      JoinMetrics metrics) {
+    this.directory = directory;
+    this.manifest = manifest;
+    this.queryColumn = queryColumn;
+    this.nearestBy = nearestBy;
+    this.k = k;
+    this.ef = ef;
+    this.exactMetric = exactMetric;
+    this.nullVectors = nullVectors;
+    this.columns = List.copyOf(columns);
+    this.blockRows = blockRows;
+    this.description = description;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public String toString() {
+    return description;
+  }
+
+  /** The output rows for the query rows {@code input}, searching only the shards given. */
+  Iterator<Row> run(Iterator<Row> input, int[] shards) {
+    return new Iterator<>() {
+      private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+      @Override
+      public boolean hasNext() {
+        while (!current.hasNext() && input.hasNext()) {
+          current = block(input, shards).iterator();
+        }
+        return current.hasNext();
+      }
+
+      @Override
+      public Row next() {
+        if (!hasNext()) {
+          throw new NoSuchElementException();
+        }
+        return current.next();
+      }
+    };
+  }
+
+  private List<Row> block(Iterator<Row> input, int[] shards) {
+    List<Row> rows = new ArrayList<>();
+    List<float[]> vectors = new ArrayList<>();
+    while (rows.size() < blockRows && input.hasNext()) {
+      Row row = input.next();
+      rows.add(row);
+      vectors.add(queryVector(row));
+    }
+    List<float[]> present = new ArrayList<>();
+    for (float[] vector : vectors) {
+      if (vector != null) {
+        present.add(vector);
+      }
+    }
+    DatasetSearcher searcher = DatasetSearcher.of(directory, manifest);
+    List<List<DatasetSearcher.Hit>> found =
+        present.isEmpty()
+            ? List.of()
+            : searcher.search(present.toArray(new float[0][]), k, ef, exactMetric, shards);
+    metrics.queries().add(present.size());
+    metrics.shardSearches().add((long) present.size() * shards.length);
+    if (exactMetric != null) {
+      long searched = 0;
+      for (int shard : shards) {
+        searched += manifest.shards().get(shard).count();
+      }
+      metrics.distances().add(present.size() * searched);
+    }
+    List<Row> output = new ArrayList<>(rows.size() * k);
+    int next = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      Row row = rows.get(i);
+      if (vectors.get(i) == null) {
+        if (nullVectors == NullVectors.OUTER) {
+          output.add(emit(searcher, row, null, 0));
+        }
+        continue;
+      }
+      List<DatasetSearcher.Hit> hits = found.get(next++);
+      if (hits.isEmpty() && nullVectors == NullVectors.OUTER) {
+        output.add(emit(searcher, row, null, 0));
+      }
+      for (int rank = 0; rank < hits.size(); rank++) {
+        output.add(emit(searcher, row, hits.get(rank), rank + 1));
+      }
+    }
+    return output;
+  }
+
+  private Row emit(DatasetSearcher searcher, Row query, DatasetSearcher.Hit hit, int rank) {
+    int queryWidth = query.length() - (nearestBy ? 1 : 0);
+    Object[] values = new Object[queryWidth + columns.size()];
+    for (int i = 0, j = 0; i < query.length(); i++) {
+      if (nearestBy && i == queryColumn) {
+        continue;
+      }
+      values[j++] = query.get(i);
+    }
+    if (hit != null) {
+      ShardSearcher shard = searcher.shard(hit.shard());
+      for (int c = 0; c < columns.size(); c++) {
+        OutputColumn column = columns.get(c);
+        values[queryWidth + c] =
+            switch (column.kind()) {
+              case ID -> shard.idRow(hit.row()).get(0);
+              case VECTOR -> boxed(shard.vector(hit.row()));
+              case DISTANCE -> hit.distance();
+              case RANK -> rank;
+              case SHARD -> hit.shard();
+              case ROW -> hit.row();
+              case CARRIED -> shard.idRow(hit.row()).get(column.idsPosition());
+            };
+      }
+    }
+    return RowFactory.create(values);
+  }
+
+  /**
+   * An {@code array<float>} value of an external row: a Scala sequence, as Spark's encoders read.
+   */
+  private static scala.collection.immutable.Seq<Object> boxed(float[] vector) {
+    Object[] boxed = new Object[vector.length];
+    for (int i = 0; i < vector.length; i++) {
+      boxed[i] = vector[i];
+    }
+    return scala.collection.immutable.ArraySeq$.MODULE$.unsafeWrapArray(boxed);
+  }
+
+  /** The query vector of a row, null if the row has none and nulls are not an error. */
+  private float[] queryVector(Row row) {
+    if (row.isNullAt(queryColumn)) {
+      if (nullVectors == NullVectors.ERROR) {
+        throw new IllegalArgumentException(
+            "query row "
+                + describe(row)
+                + " has a null vector: filter such rows out, or pass option"
+                + " onNullVector=skip to leave them out of the result");
+      }
+      return null;
+    }
+    List<Object> values = row.getList(queryColumn);
+    if (values.size() != manifest.dimension()) {
+      throw new IllegalArgumentException(
+          "query row "
+              + describe(row)
+              + " has a vector of dimension "
+              + values.size()
+              + ", but vec dataset "
+              + directory
+              + " has dimension "
+              + manifest.dimension());
+    }
+    float[] vector = new float[values.size()];
+    for (int i = 0; i < vector.length; i++) {
+      Object value = values.get(i);
+      if (value == null) {
+        if (nearestBy) {
+          return null;
+        }
+        throw new IllegalArgumentException(
+            "query row " + describe(row) + " has a null element at position " + i);
+      }
+      vector[i] = ((Number) value).floatValue();
+    }
+    if (nearestBy && cosine() && zero(vector)) {
+      return null;
+    }
+    return vector;
+  }
+
+  private boolean cosine() {
+    return exactMetric != null
+        ? exactMetric == Metric.COSINE
+        : Metric.parse(manifest.metric()) == Metric.COSINE;
+  }
+
+  private static boolean zero(float[] vector) {
+    for (float value : vector) {
+      if (value != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private String describe(Row row) {
+    StringBuilder text = new StringBuilder("[");
+    for (int i = 0; i < row.length(); i++) {
+      if (i == queryColumn) {
+        continue;
+      }
+      if (text.length() > 1) {
+        text.append(", ");
+      }
+      text.append(row.schema() != null ? row.schema().fields()[i].name() + "=" : "")
+          .append(row.get(i));
+      if (text.length() > 200) {
+        text.append(", ...");
+        break;
+      }
+    }
+    return text.append(']').toString();
+  }
+}

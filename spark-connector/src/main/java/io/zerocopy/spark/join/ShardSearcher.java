@@ -1,0 +1,180 @@
+package io.zerocopy.spark.join;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.exact.BruteForce;
+import io.zerocopy.engine.hnsw.HnswIndex;
+import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.store.VectorStore;
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.ipc.ArrowFileReader;
+import org.apache.arrow.vector.ipc.message.ArrowBlock;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/**
+ * One shard opened for searching: its mapped {@code .vec} file, its mapped {@code .hnsw} graph when
+ * the manifest lists one, and (on first use) its id and carried columns. The only place the join
+ * code touches shard files, so that a cache of remote shards can be plugged in here. Instances are
+ * shared by all tasks of an executor through {@link DatasetSearcher#of}; every method is safe to
+ * call from many threads.
+ */
+final class ShardSearcher {
+
+  private final DatasetDirectory directory;
+  private final ShardEntry shard;
+  private final VecManifest manifest;
+  private final VectorStore store;
+  private final HnswIndex index;
+  private volatile Row[] rows;
+
+  private ShardSearcher(
+      DatasetDirectory directory,
+      VecManifest manifest,
+      ShardEntry shard,
+      VectorStore store,
+      HnswIndex index) {
+    this.directory = directory;
+    this.manifest = manifest;
+    this.shard = shard;
+    this.store = store;
+    this.index = index;
+  }
+
+  /**
+   * Maps the shard's vectors and, if it is indexed, its graph; checks counts against the manifest.
+   */
+  static ShardSearcher open(DatasetDirectory directory, VecManifest manifest, ShardEntry shard) {
+    Path vec = directory.resolve(shard.vec().file());
+    try {
+      if (shard.index() != null) {
+        HnswIndex index = HnswIndex.open(vec, directory.resolve(shard.index().file()));
+        check(vec, manifest, shard, index.store());
+        return new ShardSearcher(directory, manifest, shard, index.store(), index);
+      }
+      VectorStore store = VectorStore.open(vec);
+      check(vec, manifest, shard, store);
+      return new ShardSearcher(directory, manifest, shard, store, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(vec + ": cannot open shard: " + e.getMessage(), e);
+    }
+  }
+
+  private static void check(Path vec, VecManifest manifest, ShardEntry shard, VectorStore store) {
+    if (store.size() != shard.count() || store.dimension() != manifest.dimension()) {
+      store.close();
+      throw new IllegalStateException(
+          vec
+              + ": holds "
+              + store.size()
+              + " vectors of dimension "
+              + store.dimension()
+              + ", but "
+              + DatasetDirectory.MANIFEST
+              + " lists "
+              + shard.count()
+              + " of dimension "
+              + manifest.dimension());
+    }
+  }
+
+  ShardEntry shard() {
+    return shard;
+  }
+
+  boolean indexed() {
+    return index != null;
+  }
+
+  /** Approximate search through the shard's graph; ascending distance. */
+  List<List<Neighbor>> searchApprox(float[][] queries, int k, int ef) {
+    if (index == null) {
+      throw new IllegalStateException(
+          "shard " + shard.name() + " of " + directory + " has no index");
+    }
+    return index.searchBatch(queries, k, Math.max(ef, k));
+  }
+
+  /** Exact search over every vector of the shard; ascending distance, ties by smaller row. */
+  List<List<Neighbor>> searchExact(float[][] queries, int k, Metric metric, int threads) {
+    return BruteForce.searchBatch(store, queries, k, metric, threads);
+  }
+
+  /** The stored vector of a row. */
+  float[] vector(long row) {
+    return store.get(row);
+  }
+
+  /**
+   * The id and carried columns of a row, as an external {@link Row} of {@link
+   * VecManifest#idsSchema()}. The Arrow file is read once, on first use, and kept on the heap.
+   */
+  Row idRow(long row) {
+    Row[] loaded = rows;
+    if (loaded == null) {
+      synchronized (this) {
+        loaded = rows;
+        if (loaded == null) {
+          loaded = readIds();
+          rows = loaded;
+        }
+      }
+    }
+    return loaded[(int) row];
+  }
+
+  private Row[] readIds() {
+    Path ids = directory.resolve(shard.ids().file());
+    StructType schema = manifest.idsSchema();
+    scala.Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
+    Row[] result = new Row[Math.toIntExact(shard.count())];
+    int next = 0;
+    try (BufferAllocator allocator =
+            ArrowUtils.rootAllocator().newChildAllocator("join ids " + ids, 0, Long.MAX_VALUE);
+        ArrowFileReader reader =
+            new ArrowFileReader(FileChannel.open(ids, StandardOpenOption.READ), allocator)) {
+      List<ArrowBlock> blocks = reader.getRecordBlocks();
+      for (ArrowBlock block : blocks) {
+        if (!reader.loadRecordBatch(block)) {
+          throw new IOException("cannot load a record batch");
+        }
+        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+        ColumnVector[] columns = new ColumnVector[schema.fields().length];
+        for (int c = 0; c < columns.length; c++) {
+          columns[c] = new ArrowColumnVector(root.getVector(schema.fields()[c].name()));
+        }
+        ColumnarBatch batch = new ColumnarBatch(columns, root.getRowCount());
+        for (int r = 0; r < root.getRowCount(); r++) {
+          result[next++] = (Row) toRow.apply(batch.getRow(r).copy());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException(ids + ": cannot read ids: " + e.getMessage(), e);
+    }
+    if (next != result.length) {
+      throw new IllegalStateException(
+          ids
+              + ": has "
+              + next
+              + " rows, "
+              + DatasetDirectory.MANIFEST
+              + " lists "
+              + result.length);
+    }
+    return result;
+  }
+}

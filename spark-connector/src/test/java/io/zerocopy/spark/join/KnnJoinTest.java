@@ -1,0 +1,253 @@
+package io.zerocopy.spark.join;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.engine.distance.Distance;
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.SparkTestBase;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KnnJoinTest extends SparkTestBase {
+
+  @TempDir static Path temp;
+
+  static float[][] items;
+  static float[][] queries;
+  static String plain;
+  static String indexed;
+
+  @BeforeAll
+  static void data() throws Exception {
+    items = JoinFixtures.randomVectors(600, 8, 1);
+    queries = JoinFixtures.randomVectors(40, 8, 2);
+    plain = JoinFixtures.writeDataset(temp.resolve("plain"), items, 3, Metric.L2);
+    indexed = JoinFixtures.writeDataset(temp.resolve("indexed"), items, 3, Metric.L2);
+    JoinFixtures.buildIndexes(indexed, 16, 100);
+  }
+
+  /** Expected "qid:rank:id" lines by brute force in the test. */
+  static List<String> expected(float[][] queries, int k, Metric metric) {
+    List<String> lines = new ArrayList<>();
+    for (int q = 0; q < queries.length; q++) {
+      final float[] query = queries[q];
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < items.length; i++) {
+        order.add(i);
+      }
+      order.sort(
+          Comparator.comparingDouble((Integer i) -> Distance.calculate(query, items[i], metric))
+              .thenComparingInt(i -> i));
+      for (int r = 0; r < k; r++) {
+        lines.add(q + ":" + (r + 1) + ":" + order.get(r));
+      }
+    }
+    lines.sort(null);
+    return lines;
+  }
+
+  static List<String> lines(Dataset<Row> joined) {
+    List<String> lines = new ArrayList<>();
+    for (Row row : joined.collectAsList()) {
+      lines.add(
+          row.getLong(row.fieldIndex("qid"))
+              + ":"
+              + row.getInt(row.fieldIndex("rank"))
+              + ":"
+              + row.getLong(row.fieldIndex("neighbor_id")));
+    }
+    lines.sort(null);
+    return lines;
+  }
+
+  @Test
+  void exactJoinMatchesBruteForceWithBothStrategies() {
+    List<String> expected = expected(queries, 5, Metric.L2);
+    for (String strategy : List.of("replicated", "partitioned")) {
+      Dataset<Row> joined =
+          KnnJoin.knnJoin(
+              JoinFixtures.queryFrame(queries, 2),
+              "qv",
+              plain,
+              5,
+              Map.of("exact", "true", "strategy", strategy, "carriedColumns", "label"));
+      assertEquals(
+          List.of("qid", "qv", "neighbor_id", "distance", "rank", "label"),
+          List.of(joined.schema().fieldNames()),
+          strategy);
+      assertEquals(expected, lines(joined), strategy);
+      Row first = joined.where("rank = 1 and qid = 0").first();
+      long id = first.getLong(2);
+      assertEquals("label-" + (id % 7), first.getString(5));
+      assertEquals(
+          Distance.calculate(queries[0], items[(int) id], Metric.L2), first.getFloat(3), 1e-5);
+    }
+  }
+
+  @Test
+  void approximateJoinWithBothStrategiesFindsTheNeighbours() {
+    List<String> expected = expected(queries, 5, Metric.L2);
+    for (String strategy : List.of("replicated", "partitioned")) {
+      Dataset<Row> joined =
+          KnnJoin.knnJoin(
+              JoinFixtures.queryFrame(queries, 2),
+              "qv",
+              indexed,
+              5,
+              Map.of("strategy", strategy, "ef", "64"));
+      List<String> found = withoutRank(lines(joined));
+      assertEquals(expected.size(), found.size());
+      List<String> truth = withoutRank(expected);
+      long hits = found.stream().filter(truth::contains).count();
+      assertTrue(hits >= 0.95 * expected.size(), strategy + ": " + hits);
+    }
+  }
+
+  static List<String> withoutRank(List<String> lines) {
+    List<String> out = new ArrayList<>();
+    for (String line : lines) {
+      String[] parts = line.split(":");
+      out.add(parts[0] + ":" + parts[2]);
+    }
+    return out;
+  }
+
+  /** Sums the named accumulators' task updates, as the Stages tab of the UI shows them. */
+  static final class AccumulatorTotals extends org.apache.spark.scheduler.SparkListener {
+    final Map<String, Long> totals = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+      for (org.apache.spark.scheduler.AccumulableInfo info :
+          scala.jdk.javaapi.CollectionConverters.asJava(end.taskInfo().accumulables())) {
+        if (info.name().isDefined() && info.name().get().startsWith("zero-copy join")) {
+          totals.merge(info.name().get(), ((Number) info.update().get()).longValue(), Long::sum);
+        }
+      }
+    }
+  }
+
+  @Test
+  void metricsCountQueriesShardSearchesAndDistances() throws Exception {
+    AccumulatorTotals listener = new AccumulatorTotals();
+    spark().sparkContext().addSparkListener(listener);
+    try {
+      KnnJoin.knnJoin(
+              JoinFixtures.queryFrame(queries, 2),
+              "qv",
+              plain,
+              5,
+              Map.of("exact", "true", "strategy", "replicated"))
+          .collectAsList();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+    } finally {
+      spark().sparkContext().removeSparkListener(listener);
+    }
+    assertEquals(40L, listener.totals.get(JoinMetrics.QUERIES), listener.totals.toString());
+    assertEquals(120L, listener.totals.get(JoinMetrics.SHARD_SEARCHES));
+    assertEquals(40L * 600, listener.totals.get(JoinMetrics.DISTANCES));
+  }
+
+  @Test
+  void tiesAreBrokenByShardThenRowWithBothStrategies() {
+    float[][] same = new float[12][];
+    for (int i = 0; i < same.length; i++) {
+      same[i] = new float[] {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f};
+    }
+    String ties = JoinFixtures.writeDataset(temp.resolve("ties"), same, 3, Metric.L2);
+    float[][] one = {same[0]};
+    List<List<String>> results = new ArrayList<>();
+    for (String strategy : List.of("replicated", "partitioned", "replicated")) {
+      results.add(
+          lines(
+              KnnJoin.knnJoin(
+                  JoinFixtures.queryFrame(one, 1),
+                  "qv",
+                  ties,
+                  4,
+                  Map.of("exact", "true", "strategy", strategy))));
+    }
+    assertEquals(results.get(0), results.get(1));
+    assertEquals(results.get(0), results.get(2));
+    // the first rows of the first shard: the same ids the vec reader lists first
+    List<String> expected = new ArrayList<>();
+    List<Row> stored = spark().read().format("vec").load(ties).limit(4).collectAsList();
+    for (int r = 0; r < 4; r++) {
+      expected.add("0:" + (r + 1) + ":" + stored.get(r).getLong(0));
+    }
+    expected.sort(null);
+    assertEquals(expected, results.get(0));
+  }
+
+  @Test
+  void autoReplicatesSmallDatasets() {
+    io.zerocopy.spark.source.dataset.VecManifest manifest =
+        io.zerocopy.spark.source.dataset.DatasetDirectory.of(indexed).requireManifest();
+    assertEquals(KnnJoinOptions.Strategy.REPLICATED, KnnJoin.chooseStrategy(spark(), manifest));
+  }
+
+  @Test
+  void approximateWithoutIndexesSaysHowToBuildThem() {
+    IllegalArgumentException error =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> KnnJoin.knnJoin(JoinFixtures.queryFrame(queries, 1), "qv", plain, 5, Map.of()));
+    assertTrue(error.getMessage().contains("option(\"index\", \"hnsw\")"), error.getMessage());
+  }
+
+  @Test
+  void nullVectorsAreReportedOrSkipped() {
+    float[][] withNull = {queries[0], null, queries[2]};
+    Exception error =
+        assertThrows(
+            Exception.class,
+            () ->
+                KnnJoin.knnJoin(
+                        JoinFixtures.queryFrame(withNull, 1),
+                        "qv",
+                        plain,
+                        3,
+                        Map.of("exact", "true"))
+                    .collectAsList());
+    assertTrue(messages(error).contains("qid=1"), messages(error));
+    assertTrue(messages(error).contains("null vector"), messages(error));
+    Dataset<Row> skipped =
+        KnnJoin.knnJoin(
+            JoinFixtures.queryFrame(withNull, 1),
+            "qv",
+            plain,
+            3,
+            Map.of("exact", "true", "onNullVector", "skip"));
+    assertEquals(6, skipped.count());
+  }
+
+  @Test
+  void doubleVectorsAndBadArguments() {
+    Dataset<Row> doubles =
+        JoinFixtures.queryFrame(queries, 1).selectExpr("qid", "cast(qv as array<double>) as qv");
+    assertEquals(
+        expected(queries, 3, Metric.L2),
+        lines(KnnJoin.knnJoin(doubles, "qv", plain, 3, Map.of("exact", "true"))));
+    Dataset<Row> strings = JoinFixtures.queryFrame(queries, 1).selectExpr("qid", "'x' as qv");
+    IllegalArgumentException type =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> KnnJoin.knnJoin(strings, "qv", plain, 3, Map.of("exact", "true")));
+    assertTrue(type.getMessage().contains("array<float> or array<double>"), type.getMessage());
+    IllegalArgumentException option =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> KnnJoin.knnJoin(doubles, "qv", plain, 3, Map.of("strategy", "broadcast")));
+    assertTrue(option.getMessage().contains("strategy"), option.getMessage());
+  }
+}

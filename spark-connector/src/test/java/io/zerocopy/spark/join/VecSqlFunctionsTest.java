@@ -1,0 +1,107 @@
+package io.zerocopy.spark.join;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.engine.distance.Distance;
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.exact.BruteForce;
+import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.store.VectorStore;
+import io.zerocopy.spark.SparkTestBase;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VecSqlFunctionsTest extends SparkTestBase {
+
+  @TempDir static Path temp;
+
+  static float[][] items;
+  static float[][] queries;
+  static String indexed;
+  static String plain;
+
+  @BeforeAll
+  static void data() throws Exception {
+    items = JoinFixtures.randomVectors(400, 6, 21);
+    queries = JoinFixtures.randomVectors(10, 6, 22);
+    indexed = JoinFixtures.writeDataset(temp.resolve("indexed"), items, 2, Metric.L2);
+    JoinFixtures.buildIndexes(indexed, 16, 100);
+    plain = JoinFixtures.writeDataset(temp.resolve("plain"), items, 1, Metric.L2);
+    JoinFixtures.queryFrame(queries, 2).createOrReplaceTempView("fq");
+  }
+
+  @Test
+  void vecDistanceComputesEachMetric() {
+    Row row =
+        sql("SELECT vec_distance(array(1.0f, 2.0f), array(4.0f, 6.0f)),"
+                + " vec_distance(array(1.0d, 0.0d), array(0.0d, 1.0d), 'cosine'),"
+                + " vec_distance(array(1.0f, 2.0f), array(3.0f, 4.0f), 'DOT'),"
+                + " vec_distance(cast(null as array<float>), array(1.0f, 2.0f))")
+            .first();
+    assertEquals(5f, row.getFloat(0), 1e-6);
+    assertEquals(1f, row.getFloat(1), 1e-6);
+    assertEquals(-11f, row.getFloat(2), 1e-6);
+    assertTrue(row.isNullAt(3));
+  }
+
+  @Test
+  void vecKnnSearchesAllShardsAndMergesThem() throws Exception {
+    List<Row> rows =
+        sql("SELECT qid, vec_knn('" + indexed + "', qv, 5, 64) AS nn FROM fq ORDER BY qid")
+            .collectAsList();
+    assertEquals(10, rows.size());
+    long hits = 0;
+    try (VectorStore store = VectorStore.open(JoinFixtures.vectorsFile(temp.resolve("plain")))) {
+      for (Row row : rows) {
+        float[] query = queries[(int) row.getLong(0)];
+        List<Row> neighbours = row.getList(1);
+        assertEquals(5, neighbours.size());
+        List<Neighbor> truth = BruteForce.search(store, query, 5, Metric.L2);
+        for (Row neighbour : neighbours) {
+          long id = neighbour.getLong(0);
+          assertEquals(
+              Distance.calculate(query, items[(int) id], Metric.L2), neighbour.getFloat(1), 1e-4);
+          hits += truth.stream().filter(n -> n.id() == id).count();
+        }
+      }
+    }
+    assertTrue(hits >= 48, "recall " + hits + " of 50");
+  }
+
+  @Test
+  void badArgumentsFailAtAnalysisNamingTheTypes() {
+    String[][] cases = {
+      {
+        "SELECT vec_distance('a', array(1.0f))",
+        "has type string, expected array<float> or array<double>"
+      },
+      {"SELECT vec_distance(array(1.0f), array(1.0f), 'hamming')", "unknown metric 'hamming'"},
+      {"SELECT vec_distance(array(1.0f))", "got 1 arguments"},
+      {
+        "SELECT vec_knn('" + indexed + "', array(1, 2), 5)",
+        "has type array<int>, expected array<float> or array<double>"
+      },
+      {
+        "SELECT vec_knn('" + indexed + "', qv, 'five') FROM fq",
+        "k (\\'five\\') must be a constant int"
+      },
+      {
+        "SELECT vec_knn('" + indexed + "', qv, cast(qid as int)) FROM fq",
+        "must be a constant int, got a non-constant int"
+      },
+      {"SELECT vec_knn('" + plain + "', qv, 5) FROM fq", "option(\"index\", \"hnsw\")"},
+    };
+    for (String[] c : cases) {
+      // spark.sql analyses eagerly: the error comes before any job runs
+      AnalysisException error = assertThrows(AnalysisException.class, () -> sql(c[0]), c[0]);
+      assertTrue(error.getMessage().contains(c[1].replace("\\'", "'")), error.getMessage());
+    }
+  }
+}
