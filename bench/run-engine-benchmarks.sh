@@ -36,6 +36,7 @@ out=$bench/target/run-$stamp
 mkdir -p "$out"
 command="bench/run-engine-benchmarks.sh${*:+ $*}"
 [[ -n "${JAVA_HOME:-}" ]] && command="JAVA_HOME=$JAVA_HOME $command"
+[[ -n "${ZCS_JMH_ARGS:-}" ]] && command="ZCS_JMH_ARGS=\"$ZCS_JMH_ARGS\" $command"
 log() { echo "== $*" >&2; }
 
 cleanup() {
@@ -72,6 +73,7 @@ fi
   echo "jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
   echo "numpy=$("$venv/bin/python" -c 'import numpy; print(numpy.__version__)')"
   echo "blas_threads=$threads"
+  echo "load_average_at_start=$(cut -d" " -f1-3 /proc/loadavg)"
 } > "$out/machine.txt"
 
 if [[ $quick -eq 1 ]]; then
@@ -81,7 +83,9 @@ if [[ $quick -eq 1 ]]; then
   batch_args=(-f 1 -wi 0 -i 1 -p queries=200)
   numpy_args=(--queries 200 --warmup 1 --repeats 1)
 else
-  jmh_fast=()
+  # ZCS_JMH_ARGS shortens the JMH runs (e.g. "-f 1 -wi 2 -i 3 -w 2s -r 2s"); the command line in
+  # RESULTS.md records it
+  read -r -a jmh_fast <<< "${ZCS_JMH_ARGS:-}"
   kernel_params=()
   batch_args=(-p queries=1000)
   numpy_args=(--queries 1000 --warmup 1 --repeats 5)
