@@ -44,14 +44,15 @@ import org.apache.spark.sql.types.StructType;
  * {@code spark-submit}; see {@code spark-connector/README.md}. Options: {@code --shards 4}, {@code
  * --k 10}, {@code --m 16}, {@code --ef-construction 200}, {@code --ef 64}, {@code --queries 10000},
  * {@code --sample 200} (queries checked against exact search), {@code --show 5} (rows of the
- * table), {@code --output DIR} (default {@code ~/.cache/zero-copy-search/spark/fashion-mnist}).
+ * table), {@code --train 60000} (the first N training images), {@code --output DIR} (default {@code
+ * ~/.cache/zero-copy-search/spark/fashion-mnist}).
  */
 public final class FashionMnistJob {
 
   private FashionMnistJob() {}
 
   /** The job's settings, from the command line. */
-  record Settings(
+  public record Settings(
       int shards,
       int k,
       int m,
@@ -60,9 +61,11 @@ public final class FashionMnistJob {
       int queries,
       int sample,
       int show,
+      int train,
       String output) {
 
-    static Settings parse(String[] args) {
+    public static Settings parse(String... args) {
+      int train = FashionMnist.Split.TRAIN.count();
       int shards = 4;
       int k = 10;
       int m = 16;
@@ -91,12 +94,13 @@ public final class FashionMnistJob {
           case "--sample" -> sample = positive(name, value);
           case "--show" -> show = positive(name, value);
           case "--output" -> output = value;
+          case "--train" -> train = positive(name, value);
           default ->
               throw new IllegalArgumentException(
                   "unknown option "
                       + name
                       + ": expected --shards, --k, --m, --ef-construction, --ef, --queries,"
-                      + " --sample, --show, --output");
+                      + " --sample, --show, --train, --output");
         }
       }
       return new Settings(
@@ -108,6 +112,7 @@ public final class FashionMnistJob {
           Math.min(queries, FashionMnist.Split.TEST.count()),
           Math.min(sample, Math.min(queries, FashionMnist.Split.TEST.count())),
           show,
+          Math.min(train, FashionMnist.Split.TRAIN.count()),
           output);
     }
 
@@ -138,7 +143,10 @@ public final class FashionMnistJob {
     Settings settings = Settings.parse(args);
     SparkSession.Builder builder = SparkSession.builder().appName("zero-copy-search Fashion-MNIST");
     if (!new org.apache.spark.SparkConf().contains("spark.master")) {
-      builder.master("local[*]").config("spark.ui.enabled", "false").config("spark.log.level", "WARN");
+      builder
+          .master("local[*]")
+          .config("spark.ui.enabled", "false")
+          .config("spark.log.level", "WARN");
     }
     SparkSession spark = builder.getOrCreate();
     quietSparkLogs(spark);
@@ -160,8 +168,11 @@ public final class FashionMnistJob {
     }
   }
 
-  /** Runs the job on {@code spark}; returns the merged neighbours' ids of every query. */
-  public static long[][] run(SparkSession spark, Settings settings, PrintStream out)
+  /** What a run found: merged neighbour ids per query, recall@k on the sample, label agreement. */
+  public record Summary(long[][] ids, double recall, double labelAgreement, long vectors) {}
+
+  /** Runs the job on {@code spark}, printing a table, recall and timings to {@code out}. */
+  public static Summary run(SparkSession spark, Settings settings, PrintStream out)
       throws IOException {
     FashionMnist data = FashionMnist.standard();
     long started = System.nanoTime();
@@ -172,8 +183,9 @@ public final class FashionMnistJob {
     double prepareSeconds = seconds(started);
     out.printf(
         Locale.ROOT,
-        "Fashion-MNIST: %,d train + %,d test images, %d-d (%s, %.1f s); distance kernel %s; Spark"
+        "Fashion-MNIST: %,d train (of %,d) + %,d test images, %d-d (%s, %.1f s); distance kernel %s; Spark"
             + " %s, master %s, %d shards%n",
+        settings.train(),
         trainLabels.length,
         testLabels.length,
         FashionMnist.DIMENSION,
@@ -188,7 +200,11 @@ public final class FashionMnistJob {
     // that Spark ships to them (addFile), so this also works on a cluster
     spark.sparkContext().addFile(trainVec.toString());
     Dataset<Row> train =
-        trainingFrame(spark, trainVec.getFileName().toString(), trainLabels, settings.shards());
+        trainingFrame(
+            spark,
+            trainVec.getFileName().toString(),
+            java.util.Arrays.copyOf(trainLabels, settings.train()),
+            settings.shards());
 
     long writeStarted = System.nanoTime();
     train
@@ -264,6 +280,7 @@ public final class FashionMnistJob {
         settings.k(),
         queries.length,
         100.0 * agree / total);
+    double agreement = (double) agree / total;
 
     long exactStarted = System.nanoTime();
     double recall = recall(trainVec, queries, ids, settings);
@@ -285,7 +302,7 @@ public final class FashionMnistJob {
         searchSeconds,
         exactSeconds,
         seconds(started));
-    return ids;
+    return new Summary(ids, recall, agreement, manifest.count());
   }
 
   /** (id, label, embedding) rows, one partition per shard, read from the shipped {@code .vec}. */
@@ -390,8 +407,26 @@ public final class FashionMnistJob {
       sampled[i] = queries[which[i]];
     }
     List<List<Neighbor>> exact;
+    Path truthVec = trainVec;
+    Path subset = null;
     try (VectorStore store = VectorStore.open(trainVec)) {
+      if (settings.train() < store.size()) { // exact search over the written prefix only
+        float[][] prefix = new float[settings.train()][];
+        for (int i = 0; i < prefix.length; i++) {
+          prefix[i] = store.get(i);
+        }
+        subset = java.nio.file.Files.createTempFile("fashion-mnist-prefix", ".vec");
+        java.nio.file.Files.delete(subset);
+        VectorStore.create(subset, prefix);
+        truthVec = subset;
+      }
+    }
+    try (VectorStore store = VectorStore.open(truthVec)) {
       exact = BruteForce.searchBatch(store, sampled, settings.k(), Metric.L2);
+    } finally {
+      if (subset != null) {
+        java.nio.file.Files.deleteIfExists(subset);
+      }
     }
     long hits = 0;
     for (int i = 0; i < sample; i++) {
