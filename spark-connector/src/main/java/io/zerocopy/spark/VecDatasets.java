@@ -1,6 +1,7 @@
 package io.zerocopy.spark;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.index.IndexBuildResult;
 import io.zerocopy.spark.index.IndexBuildSource;
 import io.zerocopy.spark.index.IndexSpec;
 import io.zerocopy.spark.source.OptionParsing;
@@ -41,9 +42,9 @@ public final class VecDatasets {
    * nothing. Options: {@code m} (16), {@code efConstruction} (200), {@code indexThreads} (default:
    * {@code spark.task.cpus}), {@code metric} (must be the dataset's, if given).
    *
-   * @return the committed manifest
+   * @return the committed manifest and every shard's build (time, threads, executor)
    */
-  public static VecManifest buildIndex(
+  public static IndexBuildResult buildIndex(
       SparkSession spark, String path, Map<String, String> options) {
     CaseInsensitiveStringMap parsed =
         new CaseInsensitiveStringMap(options == null ? Map.of() : options);
@@ -79,7 +80,7 @@ public final class VecDatasets {
       }
     }
     if (manifest.shards().isEmpty()) {
-      return manifest;
+      return new IndexBuildResult(manifest, List.of());
     }
     String buildId = UUID.randomUUID().toString();
     List<Row> rows;
@@ -103,7 +104,7 @@ public final class VecDatasets {
     }
   }
 
-  private static VecManifest commit(
+  private static IndexBuildResult commit(
       DatasetDirectory directory, VecManifest planned, String buildId, List<Row> rows) {
     Map<String, FileEntry> built = new HashMap<>();
     for (Row row : rows) {
@@ -155,7 +156,18 @@ public final class VecDatasets {
     for (String file : replaced) {
       directory.deleteQuietly(file);
     }
-    return next;
+    List<IndexBuildResult.ShardBuild> builds = new ArrayList<>();
+    for (Row row : rows) {
+      builds.add(
+          new IndexBuildResult.ShardBuild(
+              row.getString(0),
+              row.getString(1),
+              row.getLong(2),
+              row.getLong(4),
+              row.getInt(5),
+              row.getString(6)));
+    }
+    return new IndexBuildResult(next, builds);
   }
 
   /** Files of this build that no manifest lists: failed, retried or speculative attempts. */

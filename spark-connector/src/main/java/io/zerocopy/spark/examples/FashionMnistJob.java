@@ -305,8 +305,11 @@ public final class FashionMnistJob {
     return new Summary(ids, recall, agreement, manifest.count());
   }
 
-  /** (id, label, embedding) rows, one partition per shard, read from the shipped {@code .vec}. */
-  static Dataset<Row> trainingFrame(
+  /**
+   * (id, label, embedding) rows for ids {@code [0, labels.length)}, one partition per shard, read
+   * on the executors from {@code vecName}, a file shipped with {@code SparkContext.addFile}.
+   */
+  public static Dataset<Row> trainingFrame(
       SparkSession spark, String vecName, byte[] labels, int partitions) {
     return spark
         .range(0, labels.length, 1, partitions)

@@ -5,7 +5,6 @@ import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.ShardEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -227,10 +226,5 @@ public final class IndexBuildSource implements TableProvider {
 
     @Override
     public void close() {}
-  }
-
-  /** Fails with the message of an I/O error, for lambdas. */
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e.getMessage(), e);
   }
 }

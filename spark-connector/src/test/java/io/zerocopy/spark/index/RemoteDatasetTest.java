@@ -60,7 +60,7 @@ class RemoteDatasetTest extends SparkTestBase {
     assertEquals(after, cache.fetches(), "a cached shard is not copied again");
     assertTrue(after - before <= 6, "at most .vec, .ids.arrow and .hnsw per shard");
 
-    VecManifest rebuilt = VecDatasets.buildIndex(spark(), uri, Map.of("m", "10"));
+    VecManifest rebuilt = VecDatasets.buildIndex(spark(), uri, Map.of("m", "10")).manifest();
     assertEquals(VecIndexTest.listed(rebuilt), VecIndexTest.files(local.toString()));
     assertTrue(VecIndexTest.recall(uri, vectors) >= 0.95);
   }

@@ -179,9 +179,16 @@ public class VecIndexTest extends SparkTestBase {
     VecManifest before = DatasetDirectory.of(path).requireManifest();
     before.shards().forEach(shard -> assertEquals(null, shard.index()));
 
-    VecManifest first =
+    IndexBuildResult result =
         VecDatasets.buildIndex(
             spark(), path, Map.of("m", "8", "efConstruction", "64", "indexThreads", "2"));
+    VecManifest first = result.manifest();
+    assertEquals(2, result.shards().size());
+    for (IndexBuildResult.ShardBuild build : result.shards()) {
+      assertEquals(2, build.threads());
+      assertEquals("driver", build.executor()); // local mode
+      assertTrue(build.buildNanos() > 0);
+    }
     assertNotEquals(before.writeId(), first.writeId());
     assertEquals(first, DatasetDirectory.of(path).requireManifest());
     first.shards().forEach(shard -> assertNotNull(shard.index(), shard.name()));
@@ -189,7 +196,7 @@ public class VecIndexTest extends SparkTestBase {
     assertTrue(recall(path, vectors) >= 0.95);
     assertEquals("2", metric("shards indexed"));
 
-    VecManifest second = VecDatasets.buildIndex(spark(), path, Map.of("M", "12"));
+    VecManifest second = VecDatasets.buildIndex(spark(), path, Map.of("M", "12")).manifest();
     assertEquals(listed(second), files(path)); // the first build's files are gone
     assertTrue(recall(path, vectors) >= 0.95);
     assertEquals(COUNT, spark().read().format("vec").load(path).count());
