@@ -65,6 +65,11 @@ spark_opens=(-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=AL
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
   -Dio.netty.tryReflectionSetAccessible=true)
 
+# JDK 23+: Arrow's Netty allocator (used by the vec writer) needs sun.misc.Unsafe memory access
+if "$java" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+  spark_opens+=(--sun-misc-unsafe-memory-access=allow)
+fi
+
 log "(e) vec vs parquet writes, (f) index build per shard: ${args[*]}"
 "$java" --add-modules jdk.incubator.vector "${spark_opens[@]}" -Xmx"${ZCS_BENCH_HEAP:-4g}" \
   -cp "$classpath" io.zerocopy.bench.SparkWriteBenchmark "${args[@]}" --dir "$out/data" \

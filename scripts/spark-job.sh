@@ -42,6 +42,10 @@ spark_opens=(
   -Djdk.reflect.useDirectMethodHandle=false
   -Dio.netty.tryReflectionSetAccessible=true
 )
+# JDK 23+: Arrow's Netty allocator (used by the vec writer) needs sun.misc.Unsafe memory access
+if "$java" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+  spark_opens+=(--sun-misc-unsafe-memory-access=allow)
+fi
 exec "$java" --add-modules jdk.incubator.vector "${spark_opens[@]}" -Xmx"${ZCS_JOB_HEAP:-3g}" \
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
   -cp "$classpath" io.zerocopy.spark.examples.FashionMnistJob "$@"

@@ -107,6 +107,15 @@ public final class ClusterJob {
     return result.toString();
   }
 
+  /**
+   * The Vector API module, and on JDK 23+ the Unsafe memory access that Arrow's Netty allocator
+   * needs (the write tasks use Arrow).
+   */
+  static String executorJavaOptions() {
+    return "--add-modules=jdk.incubator.vector"
+        + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
+  }
+
   /** Child JVM entry: {@code ClusterJob <master> <jar> <dir>}; prints the result. */
   public static void main(String[] args) throws Exception {
     SparkSession spark =
@@ -114,7 +123,7 @@ public final class ClusterJob {
             .master(args[0])
             .appName("zero-copy-search local-cluster test")
             .config("spark.jars", args[1])
-            .config("spark.executor.extraJavaOptions", "--add-modules=jdk.incubator.vector")
+            .config("spark.executor.extraJavaOptions", executorJavaOptions())
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
