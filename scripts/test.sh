@@ -9,9 +9,11 @@ root=$PWD
 scripts/install-data.sh
 scripts/python-env.sh
 python="$root/.venv/bin/python"
+# a Spark distribution for the connector's local-cluster test: the pyspark package (bin/, jars/)
+spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
 
 echo "== JDK 17: build and test everything"
-mvn -B -ntp verify -Dzcs.python="$python"
+mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
 
 echo "== Python: the zero_copy_search package, installed from spark-connector/python"
 "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps spark-connector/python
@@ -20,7 +22,7 @@ echo "== Python: the zero_copy_search package, installed from spark-connector/py
 jdk25=${ZCS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ -x "$jdk25/bin/java" ]; then
   echo "== JDK 25: build and test everything"
-  JAVA_HOME="$jdk25" mvn -B -ntp verify -Dzcs.python="$python"
+  JAVA_HOME="$jdk25" mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
 else
   echo "!! JDK 25 not found at $jdk25 (set ZCS_JDK25): the JDK 25 run was NOT done" >&2
   if [ -n "${CI:-}" ]; then exit 1; fi

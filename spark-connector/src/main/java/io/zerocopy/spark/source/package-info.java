@@ -24,9 +24,12 @@
  * _manifest.json                          the commit: what readers may read (see VecManifest)
  * part-NNNNN-&lt;writeId&gt;-&lt;taskAttempt&gt;.vec        the seed's .vec format, one per task
  * part-NNNNN-&lt;writeId&gt;-&lt;taskAttempt&gt;.ids.arrow  Arrow IPC file: id + carried columns, row i ↔ vector i
+ * part-NNNNN-&lt;writeId&gt;-&lt;taskAttempt&gt;.hnsw       with index=hnsw: the shard's HNSW graph
  * </pre>
  *
- * A shard's {@code .hnsw} file will be listed in its manifest entry ({@code "index"}, null today).
+ * A shard's {@code .hnsw} file is listed in its manifest entry ({@code "index"}: file, bytes,
+ * CRC32C; null when the shard has no index); {@code VecDatasets.buildIndex} names its files {@code
+ * <shard>-<buildId>-<taskAttempt>.hnsw}. See {@code spark-connector/README.md}.
  *
  * <h2>Commit protocol</h2>
  *

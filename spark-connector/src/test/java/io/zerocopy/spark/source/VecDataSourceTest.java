@@ -395,7 +395,7 @@ class VecDataSourceTest extends SparkTestBase {
         df, options("vectorColum", "x"), "unknown vec write option vectorColum", "idColumn");
     assertWriteFails(df, options("metric", "hamming"), "hamming", "l2, cosine, dot");
     assertWriteFails(df, options("index", "ivf"), "option 'index'", "none, hnsw");
-    assertWriteFails(df, options("index", "hnsw"), "'hnsw' is not yet available");
+    assertWriteFails(df, options("efConstruction", "0"), "option 'efConstruction' must be in");
     assertWriteFails(df, options("m", "1"), "option 'm' must be in [2, 512]");
     assertWriteFails(df, options("vectorColumn", "nope"), "vector column 'nope'", "embedding");
     assertWriteFails(df, options("idColumn", "nope"), "id column 'nope'");

@@ -2,7 +2,6 @@ package io.zerocopy.spark.source.read;
 
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.FileEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,8 +37,8 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
   private final ShardRange range;
   private final StructType schema;
   private final int vectorPosition;
-  private final Path vecPath;
-  private final Path idsPath;
+  private Path vecPath;
+  private Path idsPath;
   private VectorStore store;
   private FloatMatrixColumnVector vectorColumn;
   private float[] vectorBuffer;
@@ -55,8 +54,6 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
     this.schema = schema;
     this.batch = range.firstBatch();
     DatasetDirectory directory = range.directory();
-    this.vecPath = directory.resolve(range.shard().vec().file());
-    this.idsPath = directory.resolve(range.shard().ids().file());
     int position = -1;
     boolean needsIds = false;
     for (int i = 0; i < schema.fields().length; i++) {
@@ -68,9 +65,12 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
     }
     this.vectorPosition = position;
     try {
-      if (verifyChecksums) {
-        verifyChecksum(vecPath, range.shard().vec());
-        verifyChecksum(idsPath, range.shard().ids());
+      // local files are used in place, remote ones through this executor's shard cache
+      if (position >= 0 || verifyChecksums) {
+        vecPath = directory.localFile(range.shard().vec(), verifyChecksums);
+      }
+      if (needsIds || verifyChecksums) {
+        idsPath = directory.localFile(range.shard().ids(), verifyChecksums);
       }
       if (position >= 0) {
         openVectors();
@@ -129,20 +129,6 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
               + range.shard().count()
               + " rows in batches of "
               + range.shard().batchRows());
-    }
-  }
-
-  private static void verifyChecksum(Path file, FileEntry entry) throws IOException {
-    long crc = DatasetDirectory.crc32c(file);
-    if (crc != entry.crc32c()) {
-      throw new IllegalStateException(
-          file
-              + ": CRC32C differs from "
-              + DatasetDirectory.MANIFEST
-              + ": expected "
-              + entry.crc32cHex()
-              + ", found "
-              + String.format("%08x", crc));
     }
   }
 

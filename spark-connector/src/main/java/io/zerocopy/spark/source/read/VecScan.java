@@ -3,12 +3,10 @@ package io.zerocopy.spark.source.read;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.FileEntry;
 import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.ShardMismatchException;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.connector.metric.CustomMetric;
@@ -78,26 +76,16 @@ final class VecScan implements Scan, Batch {
 
   /** The file must exist with exactly the size the manifest recorded. */
   static void checkSize(DatasetDirectory directory, FileEntry entry) {
-    Path file = directory.resolve(entry.file());
-    long size;
     try {
-      size = Files.size(file);
-    } catch (NoSuchFileException e) {
-      throw new IllegalStateException(
-          file + ": shard file listed in " + DatasetDirectory.MANIFEST + " is missing", e);
+      long size = directory.size(entry.file());
+      if (size != entry.bytes()) {
+        directory.localFile(entry, false); // throws, naming the file and both sizes
+      }
+    } catch (ShardMismatchException e) {
+      throw new IllegalStateException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot read size: " + e.getMessage(), e);
-    }
-    if (size != entry.bytes()) {
-      throw new IllegalStateException(
-          file
-              + ": size differs from "
-              + DatasetDirectory.MANIFEST
-              + ": expected "
-              + entry.bytes()
-              + " bytes, found "
-              + size
-              + " (the file was modified or truncated)");
+      throw new UncheckedIOException(
+          directory.location(entry.file()) + ": cannot read size: " + e.getMessage(), e);
     }
   }
 

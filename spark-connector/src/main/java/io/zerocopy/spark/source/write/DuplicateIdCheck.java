@@ -38,7 +38,7 @@ final class DuplicateIdCheck {
     try (BufferAllocator allocator =
         ArrowUtils.rootAllocator().newChildAllocator("vec duplicate id check", 0, Long.MAX_VALUE)) {
       for (ShardEntry shard : shards) {
-        Path file = directory.resolve(shard.ids().file());
+        Path file = directory.localFile(shard.ids(), false);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
             ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
           while (reader.loadNextBatch()) {

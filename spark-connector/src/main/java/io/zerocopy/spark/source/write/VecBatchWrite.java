@@ -85,7 +85,10 @@ final class VecBatchWrite implements BatchWrite {
       directory.writeManifest(manifest);
     } catch (IOException e) {
       throw new UncheckedIOException(
-          directory.manifestPath() + ": cannot write manifest: " + e.getMessage(), e);
+          directory.location(DatasetDirectory.MANIFEST)
+              + ": cannot write manifest: "
+              + e.getMessage(),
+          e);
     }
     manifestWritten = true;
     LOG.info(

@@ -2,6 +2,7 @@ package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.store.VecHeader;
 import io.zerocopy.engine.store.VectorStoreWriter;
+import io.zerocopy.spark.index.ShardIndexBuilder;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.FileEntry;
 import io.zerocopy.spark.source.dataset.ShardEntry;
@@ -10,6 +11,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
@@ -48,6 +50,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
   private final String vecFile;
   private final String idsFile;
   private final String idsTemporary;
+  private final String indexFile;
   private final DataType[] carriedTypes;
   private final GenericInternalRow projected;
   private final boolean failAfterFirstRow;
@@ -64,6 +67,11 @@ final class VecDataWriter implements DataWriter<InternalRow> {
   private int rowsInBatch;
   private int batchRows;
   private boolean committed;
+  private boolean finished;
+  private FileEntry vecEntry;
+  private FileEntry idsEntry;
+  private ShardIndexBuilder.Built built;
+  private Path staging;
 
   VecDataWriter(WritePlan plan, int partitionId, long taskId) {
     this.plan = plan;
@@ -72,6 +80,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     this.vecFile = baseName + ".vec";
     this.idsFile = baseName + ".ids.arrow";
     this.idsTemporary = "." + idsFile + ".tmp";
+    this.indexFile = baseName + ".hnsw";
     this.carriedTypes = new DataType[plan.carriedOrdinals().length];
     for (int i = 0; i < carriedTypes.length; i++) {
       carriedTypes[i] = plan.carriedSchema().fields()[i].dataType();
@@ -170,7 +179,10 @@ final class VecDataWriter implements DataWriter<InternalRow> {
               + id
               + " is empty");
     }
-    vectors = VectorStoreWriter.create(directory.resolve(vecFile), dimension);
+    if (directory.isRemote()) {
+      staging = DatasetDirectory.newStagingDirectory();
+    }
+    vectors = VectorStoreWriter.create(local(vecFile), dimension);
     allocator =
         ArrowUtils.rootAllocator().newChildAllocator("vec writer " + baseName, 0, Long.MAX_VALUE);
     root =
@@ -180,9 +192,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     idsChannel =
         new ChecksummingChannel(
             FileChannel.open(
-                directory.resolve(idsTemporary),
-                StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE));
+                local(idsTemporary), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
     idsWriter = new ArrowFileWriter(root, null, idsChannel);
     idsWriter.start();
   }
@@ -194,11 +204,26 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     rowsInBatch = 0;
   }
 
+  /**
+   * Spark 4.2 hands a task all its rows at once: once they are written, the shard is finished and,
+   * with {@code index=hnsw}, indexed here, before Spark reads the task's final metrics (so the
+   * index build time reaches the SQL tab) and before the commit.
+   */
   @Override
-  public ShardCommitMessage commit() throws IOException {
-    if (count == 0) {
-      committed = true;
-      return new ShardCommitMessage(partitionId, null, null, 0);
+  public void writeAll(Iterator<InternalRow> rows) throws IOException {
+    while (rows.hasNext()) {
+      write(rows.next());
+    }
+    finishShard();
+  }
+
+  /**
+   * Flushes, fsyncs and renames the shard's files to their attempt-unique names (listed by no
+   * manifest yet), then builds the index if asked. Idempotent.
+   */
+  private void finishShard() throws IOException {
+    if (finished || count == 0) {
+      return;
     }
     if (rowsInBatch > 0) {
       flushBatch();
@@ -209,13 +234,12 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     long idsCrc = idsChannel.crc32c();
     closeArrow();
     DatasetDirectory directory = plan.directory();
-    DatasetDirectory.moveAtomically(directory.resolve(idsTemporary), directory.resolve(idsFile));
+    DatasetDirectory.moveAtomically(local(idsTemporary), local(idsFile));
     vectors.commit();
-    Path vecPath = directory.resolve(vecFile);
+    Path vecPath = local(vecFile);
     long vecBytes = Files.size(vecPath);
-    FileEntry vec = new FileEntry(vecFile, vecBytes, DatasetDirectory.crc32c(vecPath));
-    FileEntry ids = new FileEntry(idsFile, idsBytes, idsCrc);
-    committed = true;
+    vecEntry = new FileEntry(vecFile, vecBytes, DatasetDirectory.crc32c(vecPath));
+    idsEntry = new FileEntry(idsFile, idsBytes, idsCrc);
     LOG.info(
         "task wrote shard {}: {} vectors of dimension {}, {} + {} bytes",
         baseName,
@@ -223,9 +247,33 @@ final class VecDataWriter implements DataWriter<InternalRow> {
         dimension,
         vecBytes,
         idsBytes);
+    if (plan.index() != null) {
+      built =
+          ShardIndexBuilder.build(vecPath, local(indexFile), plan.metric(), plan.index(), baseName);
+    }
+    if (directory.isRemote()) {
+      directory.publish(local(vecFile), vecFile);
+      directory.publish(local(idsFile), idsFile);
+      if (built != null) {
+        directory.publish(local(indexFile), indexFile);
+      }
+      DatasetDirectory.deleteTree(staging);
+    }
+    finished = true;
+  }
+
+  @Override
+  public ShardCommitMessage commit() throws IOException {
+    if (count == 0) {
+      committed = true;
+      return new ShardCommitMessage(partitionId, null, null, 0);
+    }
+    finishShard();
+    committed = true;
     return new ShardCommitMessage(
         partitionId,
-        new ShardEntry(baseName, count, batchRows, vec, ids, null),
+        new ShardEntry(
+            baseName, count, batchRows, vecEntry, idsEntry, built == null ? null : built.entry()),
         firstId,
         dimension);
   }
@@ -249,6 +297,13 @@ final class VecDataWriter implements DataWriter<InternalRow> {
   public CustomTaskMetric[] currentMetricsValues() {
     long vecBytes = dimension == 0 ? 0 : VecHeader.BYTES + count * dimension * (long) Float.BYTES;
     long idsBytes = idsChannel == null ? 0 : idsChannel.bytes();
+    if (plan.index() != null) {
+      return VecWriteMetrics.values(
+          count,
+          vecBytes + idsBytes,
+          built == null ? 0 : built.buildMillis(),
+          built == null ? 0 : 1);
+    }
     return VecWriteMetrics.values(count, vecBytes + idsBytes);
   }
 
@@ -283,9 +338,17 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     }
   }
 
+  /** Where this attempt writes a file: in place, or in its staging directory (remote datasets). */
+  private Path local(String file) {
+    return plan.directory().stagingFile(staging, file);
+  }
+
   private void deleteFiles() {
     DatasetDirectory directory = plan.directory();
-    for (String file : new String[] {vecFile, idsFile, idsTemporary}) {
+    if (staging != null) {
+      DatasetDirectory.deleteTree(staging);
+    }
+    for (String file : new String[] {vecFile, idsFile, idsTemporary, indexFile}) {
       directory.deleteQuietly(file).ifPresent(e -> LOG.warn("cannot delete {}", file, e));
     }
   }

@@ -100,7 +100,9 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             carriedSchema,
             VecManifest.idsSchema(idType, carriedSchema),
             options.batchRows(),
-            knownDimension);
+            knownDimension,
+            metric,
+            options.indexSpec());
     VecManifest template =
         new VecManifest(
             VecManifest.FORMAT_VERSION,
@@ -127,7 +129,7 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
 
       @Override
       public CustomMetric[] supportedCustomMetrics() {
-        return VecWriteMetrics.supported();
+        return plan.index() == null ? VecWriteMetrics.supported() : VecWriteMetrics.withIndex();
       }
     };
   }

@@ -1,5 +1,6 @@
 package io.zerocopy.spark.source.write;
 
+import io.zerocopy.spark.index.IndexBuildMetrics;
 import org.apache.spark.sql.connector.metric.CustomMetric;
 import org.apache.spark.sql.connector.metric.CustomSumMetric;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
@@ -16,8 +17,23 @@ public final class VecWriteMetrics {
     return new CustomMetric[] {new VectorsWritten(), new BytesWritten()};
   }
 
+  /** The write's metrics and the index build's. */
+  static CustomMetric[] withIndex() {
+    CustomMetric[] index = IndexBuildMetrics.supported();
+    CustomMetric[] all = java.util.Arrays.copyOf(supported(), 2 + index.length);
+    System.arraycopy(index, 0, all, 2, index.length);
+    return all;
+  }
+
   static CustomTaskMetric[] values(long vectors, long bytes) {
     return new CustomTaskMetric[] {task(VECTORS_WRITTEN, vectors), task(BYTES_WRITTEN, bytes)};
+  }
+
+  static CustomTaskMetric[] values(long vectors, long bytes, long indexMillis, long indexed) {
+    CustomTaskMetric[] index = IndexBuildMetrics.values(indexMillis, indexed);
+    return new CustomTaskMetric[] {
+      task(VECTORS_WRITTEN, vectors), task(BYTES_WRITTEN, bytes), index[0], index[1]
+    };
   }
 
   private static CustomTaskMetric task(String name, long value) {

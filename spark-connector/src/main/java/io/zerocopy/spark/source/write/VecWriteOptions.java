@@ -1,6 +1,7 @@
 package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.index.IndexSpec;
 import io.zerocopy.spark.source.OptionParsing;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -21,8 +22,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  *       others
  *   <li>{@code metric}: l2, cosine, dot; null when not given (a new dataset gets l2, an append
  *       keeps the dataset's metric)
- *   <li>{@code index}: none (default) or hnsw (not yet available); {@code m} (16), {@code
- *       efConstruction} (200)
+ *   <li>{@code index}: none (default) or hnsw: every task builds its shard's HNSW graph right after
+ *       writing it, from the mapped shard; {@code m} (16, in [2, 512]), {@code efConstruction}
+ *       (200, in [1, 65536]), {@code indexThreads} (threads per task for the build; default {@code
+ *       spark.task.cpus})
  *   <li>{@code batchRows}: rows per Arrow record batch (4096), also the unit of read splits
  * </ul>
  */
@@ -35,6 +38,7 @@ public record VecWriteOptions(
     IndexKind index,
     int m,
     int efConstruction,
+    int indexThreads,
     int batchRows,
     boolean createNew)
     implements Serializable {
@@ -47,6 +51,7 @@ public record VecWriteOptions(
   public static final String INDEX = "index";
   public static final String M = "m";
   public static final String EF_CONSTRUCTION = "efConstruction";
+  public static final String INDEX_THREADS = "indexThreads";
   public static final String BATCH_ROWS = "batchRows";
 
   /**
@@ -73,6 +78,7 @@ public record VecWriteOptions(
           INDEX,
           M,
           EF_CONSTRUCTION,
+          INDEX_THREADS,
           BATCH_ROWS,
           CREATE_NEW,
           V2_WRITE);
@@ -115,14 +121,15 @@ public record VecWriteOptions(
       throw new IllegalArgumentException("option '" + METRIC + "': " + e.getMessage(), e);
     }
     IndexKind index = IndexKind.parse(options.getOrDefault(INDEX, "none"));
-    int m = OptionParsing.intOption(options, M, 16, 2, 512);
-    int efConstruction = OptionParsing.intOption(options, EF_CONSTRUCTION, 200, 1, 1 << 16);
-    if (index == IndexKind.HNSW) {
-      throw new UnsupportedOperationException(
-          "option 'index'='hnsw' is not yet available in this build: HNSW indexing of shards is"
-              + " still in progress; write with index=none (the default) and index the dataset"
-              + " later");
-    }
+    int m = OptionParsing.intOption(options, M, IndexSpec.DEFAULT_M, 2, IndexSpec.MAX_M);
+    int efConstruction =
+        OptionParsing.intOption(
+            options,
+            EF_CONSTRUCTION,
+            IndexSpec.DEFAULT_EF_CONSTRUCTION,
+            1,
+            IndexSpec.MAX_EF_CONSTRUCTION);
+    int indexThreads = OptionParsing.intOption(options, INDEX_THREADS, 0, 0, 1024);
     int batchRows = OptionParsing.intOption(options, BATCH_ROWS, 4096, 1, 1 << 20);
     boolean createNew = OptionParsing.booleanOption(options, CREATE_NEW, false);
     return new VecWriteOptions(
@@ -134,8 +141,14 @@ public record VecWriteOptions(
         index,
         m,
         efConstruction,
+        indexThreads,
         batchRows,
         createNew);
+  }
+
+  /** What a task needs to index its shard, or null when {@code index} is none. */
+  public IndexSpec indexSpec() {
+    return index == IndexKind.HNSW ? new IndexSpec(m, efConstruction, indexThreads) : null;
   }
 
   private static String required(CaseInsensitiveStringMap options, String key, String what) {

@@ -1,5 +1,7 @@
 package io.zerocopy.spark.source.write;
 
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.index.IndexSpec;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.IdType;
 import java.io.Serializable;
@@ -7,7 +9,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Everything a task needs to write its shard, decided on the driver: where, under which write id,
- * which columns, and the dimension if it is already known (0 if the first row decides).
+ * which columns, the dimension if it is already known (0 if the first row decides), the dataset's
+ * metric, and how to index the shard ({@code index} null: no index).
  */
 record WritePlan(
     DatasetDirectory directory,
@@ -20,8 +23,39 @@ record WritePlan(
     StructType carriedSchema,
     StructType idsSchema,
     int batchRows,
-    int knownDimension)
+    int knownDimension,
+    Metric metric,
+    IndexSpec index)
     implements Serializable {
+
+  /** A plan without an index (metric l2). */
+  WritePlan(
+      DatasetDirectory directory,
+      String writeId,
+      VectorColumn vectorColumn,
+      String idColumn,
+      int idOrdinal,
+      IdType idType,
+      int[] carriedOrdinals,
+      StructType carriedSchema,
+      StructType idsSchema,
+      int batchRows,
+      int knownDimension) {
+    this(
+        directory,
+        writeId,
+        vectorColumn,
+        idColumn,
+        idOrdinal,
+        idType,
+        carriedOrdinals,
+        carriedSchema,
+        idsSchema,
+        batchRows,
+        knownDimension,
+        Metric.L2,
+        null);
+  }
 
   /** Base name of a task attempt's files: the write id and the attempt make it unique. */
   String baseName(int partitionId, long taskId) {

@@ -1,6 +1,7 @@
 package io.zerocopy.spark.source.dataset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,12 +65,15 @@ class VecManifestTest {
   }
 
   @Test
-  void acceptsLocalPathsOnly() {
+  void localPathsAreUsedInPlaceOthersGoThroughHadoop() {
     assertEquals("/tmp/x", DatasetDirectory.of("file:///tmp/x/").toString());
     assertEquals("/tmp/x", DatasetDirectory.of("/tmp/./x").toString());
-    IllegalArgumentException remote =
-        assertThrows(IllegalArgumentException.class, () -> DatasetDirectory.of("s3a://b/x"));
-    assertTrue(remote.getMessage().contains("file system 's3a' is not supported yet"));
+    assertFalse(DatasetDirectory.of("/tmp/x").isRemote());
+    DatasetDirectory remote = DatasetDirectory.of("s3a://b/x/");
+    assertTrue(remote.isRemote());
+    assertEquals("s3a://b/x", remote.toString());
+    assertEquals("s3a://b/x/_manifest.json", remote.location("_manifest.json"));
+    assertThrows(IllegalStateException.class, remote::path);
     assertThrows(IllegalArgumentException.class, () -> DatasetDirectory.of(null));
   }
 }

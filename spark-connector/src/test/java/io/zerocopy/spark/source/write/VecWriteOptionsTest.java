@@ -71,7 +71,8 @@ class VecWriteOptionsTest {
     assertTrue(unknown.contains("vectorColumn"), unknown);
     assertTrue(error("metric", "hamming").contains("expected one of l2, cosine, dot"));
     assertTrue(error("index", "ivf").contains("expected one of none, hnsw"));
-    assertTrue(error("index", "hnsw").contains("not yet available"));
+    assertTrue(error("efConstruction", "0").contains("must be in [1, 65536], got 0"));
+    assertTrue(error("indexThreads", "-2").contains("option 'indexThreads' must be in"));
     assertEquals("option 'm' must be in [2, 512], got 1000", error("m", "1000"));
     assertTrue(
         error("efConstruction", "many").contains("option 'efConstruction' must be an integer"));

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The Spark main job on embedded local Spark (local[*], no cluster, no Spark distribution needed):
+# Fashion-MNIST train (60,000 x 784) as a DataFrame -> a `vec` dataset with one HNSW index per
+# shard built in the write job -> k-NN search of the 10,000 test images against every shard's
+# index, merged per query -> a table with labels, recall@10 against exact search on a sample, and
+# timings. The dataset goes to ~/.cache/zero-copy-search/spark/fashion-mnist (--output DIR).
+# Usage: scripts/spark-job.sh [--shards 4] [--k 10] [--m 16] [--ef-construction 200] [--ef 64]
+#                             [--queries 10000] [--sample 200] [--show 5] [--output DIR]
+# Environment: JAVA_HOME (JDK 17+), ZCS_JOB_HEAP (driver heap, default 3g).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
+  "$root/scripts/install-data.sh"
+fi
+
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# builds the connector jar (engine inside) and target/spark-classpath.txt (Spark's jars, from Maven)
+mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl spark-connector -am package
+jar=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
+classpath="$jar:$(cat "$root/spark-connector/target/spark-classpath.txt")"
+
+# Spark on JDK 17+ needs these opens (as Spark's own launcher, JavaModuleOptions; the same list as
+# zcs.spark.jvmArgs in spark-connector/pom.xml); the Vector API module enables the SIMD kernels
+spark_opens=(
+  -XX:+IgnoreUnrecognizedVMOptions
+  --add-opens=java.base/java.lang=ALL-UNNAMED
+  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
+  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
+  --add-opens=java.base/java.io=ALL-UNNAMED
+  --add-opens=java.base/java.net=ALL-UNNAMED
+  --add-opens=java.base/java.nio=ALL-UNNAMED
+  --add-opens=java.base/java.util=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
+  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
+  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
+  --add-opens=java.base/sun.security.action=ALL-UNNAMED
+  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
+  -Djdk.reflect.useDirectMethodHandle=false
+  -Dio.netty.tryReflectionSetAccessible=true
+)
+# JDK 23+: Arrow's Netty allocator (used by the vec writer) needs sun.misc.Unsafe memory access
+if "$java" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
+  spark_opens+=(--sun-misc-unsafe-memory-access=allow)
+fi
+exec "$java" --add-modules jdk.incubator.vector "${spark_opens[@]}" -Xmx"${ZCS_JOB_HEAP:-3g}" \
+  -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
+  -cp "$classpath" io.zerocopy.spark.examples.FashionMnistJob "$@"

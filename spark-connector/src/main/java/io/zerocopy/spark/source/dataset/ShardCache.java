@@ -1,0 +1,194 @@
+package io.zerocopy.spark.source.dataset;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.zip.CRC32C;
+import org.apache.spark.SparkConf;
+import org.apache.spark.SparkEnv;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This JVM's local copies of remote shard files, so that they can be mapped: each file is copied
+ * once (concurrent tasks wait for the first copy), verified against the manifest's size and CRC32C,
+ * and kept under Spark's local directory until the cache exceeds {@code
+ * spark.zerocopy.cache.maxBytes} (default 10 GiB), when the least recently used files are deleted.
+ * A deleted file stays valid for mappings that still use it (POSIX semantics); it is fetched again
+ * if needed later. The directory is private to this JVM and deleted when it exits.
+ */
+public final class ShardCache {
+
+  /** Spark conf: the most bytes of shard copies one executor keeps. */
+  public static final String MAX_BYTES_CONF = "spark.zerocopy.cache.maxBytes";
+
+  public static final long DEFAULT_MAX_BYTES = 10L << 30;
+
+  private static final Logger LOG = LoggerFactory.getLogger(ShardCache.class);
+  private static volatile ShardCache instance;
+
+  private final Path root;
+  private final long maxBytes;
+  private final Map<String, Path> entries = new LinkedHashMap<>(16, 0.75f, true);
+  private final Map<String, Long> sizes = new ConcurrentHashMap<>();
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private long bytes;
+  private long fetches;
+
+  ShardCache(Path root, long maxBytes) {
+    this.root = root;
+    this.maxBytes = maxBytes;
+  }
+
+  /** The cache of this JVM, created under Spark's local directory on first use. */
+  public static ShardCache get() {
+    ShardCache cache = instance;
+    if (cache == null) {
+      synchronized (ShardCache.class) {
+        if (instance == null) {
+          instance = create();
+        }
+        cache = instance;
+      }
+    }
+    return cache;
+  }
+
+  private static ShardCache create() {
+    SparkEnv env = SparkEnv.get();
+    SparkConf conf = env == null ? new SparkConf() : env.conf();
+    long maxBytes = conf.getSizeAsBytes(MAX_BYTES_CONF, Long.toString(DEFAULT_MAX_BYTES));
+    String localDir;
+    try {
+      localDir = org.apache.spark.util.Utils.getLocalDir(conf);
+    } catch (RuntimeException e) {
+      localDir = System.getProperty("java.io.tmpdir");
+    }
+    Path root = Paths.get(localDir, "zero-copy-search-cache-" + UUID.randomUUID());
+    try {
+      Files.createDirectories(root);
+    } catch (IOException e) {
+      throw new UncheckedIOException(root + ": cannot create the shard cache", e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> DatasetDirectory.deleteTree(root)));
+    LOG.info("shard cache at {}, at most {} bytes ({})", root, maxBytes, MAX_BYTES_CONF);
+    return new ShardCache(root, maxBytes);
+  }
+
+  /** A local copy of a remote shard file, fetched and verified if this JVM has none. */
+  public Path fetch(DatasetDirectory directory, FileEntry entry) throws IOException {
+    String remote = directory.location(entry.file());
+    String key = remote + "#" + entry.bytes() + "#" + entry.crc32cHex();
+    Object lock = locks.computeIfAbsent(key, k -> new Object());
+    synchronized (lock) {
+      synchronized (this) {
+        Path cached = entries.get(key);
+        if (cached != null && Files.exists(cached)) {
+          return cached;
+        }
+      }
+      Path local = copy(directory, entry, remote);
+      synchronized (this) {
+        entries.put(key, local);
+        sizes.put(key, entry.bytes());
+        bytes += entry.bytes();
+        fetches++;
+        evict(key);
+      }
+      return local;
+    }
+  }
+
+  private Path copy(DatasetDirectory directory, FileEntry entry, String remote) throws IOException {
+    String name = entry.crc32cHex() + "-" + entry.file();
+    Path target = root.resolve(name);
+    Path temporary = root.resolve("." + name + "." + UUID.randomUUID() + ".tmp");
+    long started = System.nanoTime();
+    CRC32C crc = new CRC32C();
+    long size = 0;
+    try (InputStream in = directory.fileSystem().open(directory.remotePath(entry.file()));
+        FileChannel out =
+            FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      byte[] buffer = new byte[1 << 20];
+      int n;
+      while ((n = in.read(buffer)) > 0) {
+        crc.update(buffer, 0, n);
+        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+        while (chunk.hasRemaining()) {
+          out.write(chunk);
+        }
+        size += n;
+      }
+    } catch (java.io.FileNotFoundException e) {
+      Files.deleteIfExists(temporary);
+      throw new ShardMismatchException(
+          remote + ": shard file listed in " + DatasetDirectory.MANIFEST + " is missing");
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(temporary);
+      throw new IOException(remote + ": cannot copy into the shard cache: " + e.getMessage(), e);
+    }
+    try {
+      DatasetDirectory.verify(remote, size, entry, crc.getValue());
+      Files.move(temporary, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+    LOG.info(
+        "copied {} ({} bytes) into the shard cache in {} ms",
+        remote,
+        size,
+        (System.nanoTime() - started) / 1_000_000);
+    return target;
+  }
+
+  /** Deletes least recently used files until the cache fits, never the one just fetched. */
+  private void evict(String keep) {
+    Iterator<Map.Entry<String, Path>> oldest = entries.entrySet().iterator();
+    while (bytes > maxBytes && oldest.hasNext()) {
+      Map.Entry<String, Path> entry = oldest.next();
+      if (entry.getKey().equals(keep)) {
+        continue;
+      }
+      oldest.remove();
+      bytes -= sizes.remove(entry.getKey());
+      try {
+        Files.deleteIfExists(entry.getValue());
+        LOG.info("evicted {} from the shard cache", entry.getValue().getFileName());
+      } catch (IOException e) {
+        LOG.warn("cannot delete {} from the shard cache", entry.getValue(), e);
+      }
+    }
+    if (bytes > maxBytes) {
+      LOG.warn(
+          "shard cache holds {} bytes, more than {}={}: a single shard is larger than the cache",
+          bytes,
+          MAX_BYTES_CONF,
+          maxBytes);
+    }
+  }
+
+  /** Bytes of the files held now. */
+  public synchronized long bytes() {
+    return bytes;
+  }
+
+  /** Files copied since this JVM started (a second request for a cached file copies nothing). */
+  public synchronized long fetches() {
+    return fetches;
+  }
+
+  public Path root() {
+    return root;
+  }
+}

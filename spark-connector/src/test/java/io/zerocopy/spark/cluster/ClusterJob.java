@@ -1,0 +1,141 @@
+package io.zerocopy.spark.cluster;
+
+import io.zerocopy.spark.VecDatasets;
+import io.zerocopy.spark.index.VecIndexTest;
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.spark.api.java.function.MapFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The job {@link LocalClusterTest} runs twice, on a multi-process {@code local-cluster} and on the
+ * shared {@code local[2,2]} session: deterministic rows (a range in 2 partitions, vectors computed
+ * from the id) written with {@code index=hnsw} on one thread per task, and a second copy indexed by
+ * {@link VecDatasets#buildIndex}; the result is every shard's CRC32Cs and merged search results.
+ * With one build thread and a fixed seed, both runs must give the same bytes and the same answers.
+ */
+public final class ClusterJob {
+
+  static final int COUNT = 2000;
+  static final int DIMENSION = 24;
+
+  static final StructType SCHEMA =
+      DataTypes.createStructType(
+          new StructField[] {
+            DataTypes.createStructField("id", DataTypes.LongType, false),
+            DataTypes.createStructField(
+                "embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+            DataTypes.createStructField("label", DataTypes.IntegerType, false)
+          });
+
+  private ClusterJob() {}
+
+  /** Vector of an id: one of 8 Gaussian clusters, from seeds only. */
+  static float[] vector(long id) {
+    Random centers = new Random(7 + id % 8);
+    Random noise = new Random(1000 + id);
+    float[] v = new float[DIMENSION];
+    for (int j = 0; j < DIMENSION; j++) {
+      v[j] = (float) (centers.nextGaussian() * 4 + noise.nextGaussian());
+    }
+    return v;
+  }
+
+  static Dataset<Row> frame(SparkSession spark) {
+    return spark
+        .range(0, COUNT, 1, 2)
+        .map(
+            (MapFunction<Long, Row>) id -> RowFactory.create(id, vector(id), (int) (id % 8)),
+            Encoders.row(SCHEMA));
+  }
+
+  /** Writes and indexes the datasets under {@code dir}; returns the result to compare. */
+  public static String run(SparkSession spark, Path dir) throws Exception {
+    String written = dir.resolve("written").toString();
+    String later = dir.resolve("indexed-later").toString();
+    frame(spark)
+        .write()
+        .format("vec")
+        .option("vectorColumn", "embedding")
+        .option("idColumn", "id")
+        .option("index", "hnsw")
+        .option("m", "8")
+        .option("efConstruction", "64")
+        .option("indexThreads", "1")
+        .save(written);
+    frame(spark)
+        .write()
+        .format("vec")
+        .option("vectorColumn", "embedding")
+        .option("idColumn", "id")
+        .save(later);
+    VecDatasets.buildIndex(
+        spark, later, Map.of("m", "8", "efConstruction", "64", "indexThreads", "1"));
+    StringBuilder result = new StringBuilder();
+    for (String path : List.of(written, later)) {
+      VecManifest manifest = DatasetDirectory.of(path).requireManifest();
+      for (ShardEntry shard : manifest.shards()) {
+        result
+            .append("shard ")
+            .append(shard.count())
+            .append(" vec ")
+            .append(shard.vec().crc32cHex())
+            .append(" hnsw ")
+            .append(shard.index().crc32cHex())
+            .append('\n');
+      }
+      for (int q = 0; q < 10; q++) {
+        float[] query = vector(q * 37L);
+        query[0] += 0.5f;
+        result.append("query ").append(q).append(' ');
+        result.append(VecIndexTest.search(path, query, 10)).append('\n');
+      }
+    }
+    result.append("rows ").append(spark.read().format("vec").load(written).count()).append('\n');
+    return result.toString();
+  }
+
+  /**
+   * The Vector API module, and on JDK 23+ the Unsafe memory access that Arrow's Netty allocator
+   * needs (the write tasks use Arrow).
+   */
+  static String executorJavaOptions() {
+    return "--add-modules=jdk.incubator.vector"
+        + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
+  }
+
+  /** Child JVM entry: {@code ClusterJob <master> <jar> <dir>}; prints the result. */
+  public static void main(String[] args) throws Exception {
+    SparkSession spark =
+        SparkSession.builder()
+            .master(args[0])
+            .appName("zero-copy-search local-cluster test")
+            .config("spark.jars", args[1])
+            .config("spark.executor.extraJavaOptions", executorJavaOptions())
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.adaptive.enabled", "false")
+            .getOrCreate();
+    try {
+      String result = run(spark, Path.of(args[2]));
+      System.out.println("=== result begin");
+      System.out.print(result);
+      System.out.println("=== result end");
+    } finally {
+      spark.stop();
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package io.zerocopy.spark.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.zerocopy.spark.SparkTestBase;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The connector on a real multi-process Spark: a child JVM runs {@link ClusterJob} as the driver of
+ * {@code local-cluster[2,1,1024]}, whose two executors are separate JVMs launched from a Spark
+ * distribution; they get the connector through {@code spark.jars}, map the shards they wrote and
+ * build the indexes themselves (their logs say so). The result must equal the same job in local
+ * mode, byte for byte (index files) and answer for answer (searches).
+ *
+ * <p>The distribution comes from {@code -Dzcs.spark.home} (set by {@code scripts/test.sh} to the
+ * pyspark 4.2.0 package of {@code .venv}) or {@code SPARK_HOME}. Without one the test is skipped,
+ * except under CI ({@code CI} set), where it fails.
+ */
+class LocalClusterTest extends SparkTestBase {
+
+  @TempDir Path temp;
+
+  @Test
+  void executorsInSeparateJvmsWriteAndIndexShardsAsLocalModeDoes() throws Exception {
+    Path sparkHome = sparkHome();
+    Path home = privateSparkHome(sparkHome);
+    Path jar = connectorJar(temp.resolve("zero-copy-search-test.jar"));
+    Path clusterDir = Files.createDirectories(temp.resolve("cluster"));
+
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx1g");
+    command.addAll(List.of(System.getProperty("zcs.test.jvmArgs", "").trim().split("\\s+")));
+    command.removeIf(String::isEmpty);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(ClusterJob.class.getName());
+    command.add("local-cluster[2,1,1024]");
+    command.add(jar.toString());
+    command.add(clusterDir.toString());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("SPARK_HOME", home.toString());
+    builder.environment().put("SPARK_SCALA_VERSION", "2.13"); // as bin/load-spark-env.sh does
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    builder.environment().put("SPARK_LOCAL_HOSTNAME", "localhost");
+    builder.environment().remove("SPARK_CONF_DIR");
+    Path log = temp.resolve("driver.log");
+    builder.redirectErrorStream(true).redirectOutput(log.toFile());
+    Process driver = builder.start();
+    if (!driver.waitFor(8, TimeUnit.MINUTES)) {
+      driver.destroyForcibly();
+      fail("the local-cluster driver did not finish in 8 minutes; log: " + tail(log));
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
+    assertEquals(0, driver.exitValue(), "local-cluster driver failed:\n" + tail(log));
+    Matcher matcher =
+        Pattern.compile("=== result begin\n(.*)=== result end", Pattern.DOTALL).matcher(output);
+    assertTrue(matcher.find(), "no result in the driver's output:\n" + tail(log));
+    String clusterResult = matcher.group(1);
+
+    String localResult = ClusterJob.run(spark(), Files.createDirectories(temp.resolve("local")));
+    assertEquals(localResult, clusterResult, "local-cluster and local mode disagree");
+    assertTrue(clusterResult.contains("rows " + ClusterJob.COUNT), clusterResult);
+
+    // the executors' own logs: each shard was indexed by an executor JVM, not by the driver
+    List<String> built = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(home.resolve("work"))) {
+      for (Path stderr : files.filter(f -> f.getFileName().toString().equals("stderr")).toList()) {
+        for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
+          if (line.contains("built HNSW index of shard")) {
+            built.add(line);
+          }
+        }
+      }
+    }
+    // 2 shards built in the write job + 2 in buildIndex
+    assertEquals(4, built.size(), "index builds in executor logs: " + built);
+    for (String line : built) {
+      assertTrue(line.matches(".*executor [01]$"), line);
+    }
+    assertTrue(!output.contains("built HNSW index of shard"), "the driver built an index");
+    // the Vector API flag reached the executors through spark.executor.extraJavaOptions
+    assertTrue(kernels(home).contains("distance kernel panama"), kernels(home));
+  }
+
+  /** The kernel lines of the executors' logs. */
+  private static String kernels(Path home) throws IOException {
+    StringBuilder lines = new StringBuilder();
+    try (Stream<Path> files = Files.walk(home.resolve("work"))) {
+      for (Path stderr : files.filter(f -> f.getFileName().toString().equals("stderr")).toList()) {
+        for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
+          if (line.contains("distance kernel")) {
+            lines.append(line).append('\n');
+          }
+        }
+      }
+    }
+    return lines.toString();
+  }
+
+  private static Path sparkHome() {
+    String configured = System.getProperty("zcs.spark.home", "").trim();
+    if (configured.isEmpty() || configured.startsWith("${")) {
+      configured = System.getenv().getOrDefault("SPARK_HOME", "").trim();
+    }
+    Path home = configured.isEmpty() ? null : Paths.get(configured);
+    if (home == null || !Files.isDirectory(home.resolve("jars"))) {
+      String why =
+          "no Spark distribution for the local-cluster test: "
+              + (home == null
+                  ? "neither -Dzcs.spark.home nor SPARK_HOME is set"
+                  : home + " has no jars/")
+              + ". scripts/test.sh sets it to the pyspark 4.2.0 package of .venv"
+              + " (requirements-test.txt)";
+      if (System.getenv("CI") != null) {
+        fail(why + " (CI is set, so this fails instead of skipping)");
+      }
+      Assumptions.abort(why);
+    }
+    return home;
+  }
+
+  /**
+   * A SPARK_HOME of our own under target/ that links to the distribution's jars/ and bin/, so the
+   * workers' work/ directories (executor logs) land here, not inside the distribution.
+   */
+  private static Path privateSparkHome(Path distribution) throws IOException {
+    Path home =
+        Files.createDirectories(
+            Paths.get("target", "local-cluster-home-" + ProcessHandle.current().pid())
+                .toAbsolutePath());
+    for (String name : List.of("jars", "bin")) {
+      Path link = home.resolve(name);
+      if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && Files.exists(distribution.resolve(name))) {
+        Files.createSymbolicLink(link, distribution.resolve(name).toAbsolutePath());
+      }
+    }
+    return home;
+  }
+
+  /**
+   * The connector as executors get it through spark.jars: its classes, the engine's, and the test
+   * classes the job's map function needs, from this JVM's class path.
+   */
+  private static Path connectorJar(Path jar) throws IOException {
+    List<String> seen = new ArrayList<>();
+    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+      for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+        Path path = Paths.get(entry);
+        String normalized = path.toAbsolutePath().toString();
+        boolean ours =
+            normalized.endsWith("spark-connector/target/classes")
+                || normalized.endsWith("spark-connector/target/test-classes")
+                || normalized.endsWith("engine/target/classes")
+                || path.getFileName().toString().startsWith("zero-copy-search-engine");
+        if (!ours) {
+          continue;
+        }
+        if (Files.isDirectory(path)) {
+          try (Stream<Path> files = Files.walk(path)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+              String name = path.relativize(file).toString().replace(File.separatorChar, '/');
+              if (!seen.contains(name) && !name.startsWith("META-INF/")) {
+                seen.add(name);
+                out.putNextEntry(new JarEntry(name));
+                Files.copy(file, out);
+                out.closeEntry();
+              }
+            }
+          }
+        } else {
+          try (JarFile source = new JarFile(path.toFile())) {
+            for (JarEntry entryInJar : java.util.Collections.list(source.entries())) {
+              String name = entryInJar.getName();
+              if (entryInJar.isDirectory() || seen.contains(name) || name.startsWith("META-INF/")) {
+                continue;
+              }
+              seen.add(name);
+              out.putNextEntry(new JarEntry(name));
+              source.getInputStream(entryInJar).transferTo(out);
+              out.closeEntry();
+            }
+          }
+        }
+      }
+    }
+    assertTrue(
+        seen.contains("io/zerocopy/engine/hnsw/HnswIndex.class")
+            && seen.contains("io/zerocopy/spark/source/VecTableProvider.class"),
+        "connector or engine classes not found on the class path");
+    return jar;
+  }
+
+  private static String tail(Path log) throws IOException {
+    List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 80), lines.size()));
+  }
+}

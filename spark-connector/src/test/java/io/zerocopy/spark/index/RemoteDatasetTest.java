@@ -1,0 +1,84 @@
+package io.zerocopy.spark.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.engine.hnsw.HnswIndex;
+import io.zerocopy.spark.SparkTestBase;
+import io.zerocopy.spark.VecDatasets;
+import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.ShardCache;
+import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.TestRemoteFileSystem;
+import io.zerocopy.spark.source.dataset.VecManifest;
+import java.io.RandomAccessFile;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A dataset on a Hadoop file system that is not {@code file:} ({@link TestRemoteFileSystem}): tasks
+ * stage and upload their files, readers and index builds map copies from the shard cache.
+ */
+class RemoteDatasetTest extends SparkTestBase {
+
+  @TempDir Path temp;
+
+  @Test
+  void writesReadsIndexesAndSearchesThroughTheShardCache() throws Exception {
+    float[][] vectors = VecIndexTest.vectors(400, 16);
+    Path local = temp.resolve("remote-ds");
+    String uri = TestRemoteFileSystem.uri(local);
+    VecIndexTest.vec(VecIndexTest.frame(vectors, 2))
+        .option("index", "hnsw")
+        .option("m", "8")
+        .save(uri);
+    DatasetDirectory directory = DatasetDirectory.of(uri);
+    VecManifest manifest = directory.requireManifest();
+    assertEquals(2, manifest.shards().size());
+    manifest.shards().forEach(shard -> assertNotNull(shard.index()));
+    assertEquals(VecIndexTest.listed(manifest), VecIndexTest.files(local.toString()));
+
+    List<Row> rows = spark().read().format("vec").load(uri).orderBy("id").collectAsList();
+    assertEquals(400, rows.size());
+    assertEquals(1000L, rows.get(0).getLong(0));
+    assertEquals(vectors[0][3], rows.get(0).<Float>getList(1).get(3));
+
+    ShardCache cache = ShardCache.get();
+    long before = cache.fetches();
+    assertTrue(VecIndexTest.recall(uri, vectors) >= 0.95);
+    long after = cache.fetches();
+    ShardEntry shard = manifest.shards().get(0);
+    try (HnswIndex index = ShardIndexes.open(directory, shard)) {
+      assertEquals(shard.count(), index.size());
+    }
+    assertEquals(after, cache.fetches(), "a cached shard is not copied again");
+    assertTrue(after - before <= 6, "at most .vec, .ids.arrow and .hnsw per shard");
+
+    VecManifest rebuilt = VecDatasets.buildIndex(spark(), uri, Map.of("m", "10")).manifest();
+    assertEquals(VecIndexTest.listed(rebuilt), VecIndexTest.files(local.toString()));
+    assertTrue(VecIndexTest.recall(uri, vectors) >= 0.95);
+  }
+
+  @Test
+  void aRemoteShardThatDiffersFromTheManifestFailsTheReadNamingTheFile() throws Exception {
+    Path local = temp.resolve("corrupt-remote");
+    String uri = TestRemoteFileSystem.uri(local);
+    VecIndexTest.vec(VecIndexTest.frame(VecIndexTest.vectors(50, 4), 1)).save(uri);
+    ShardEntry shard = DatasetDirectory.of(uri).requireManifest().shards().get(0);
+    try (RandomAccessFile file =
+        new RandomAccessFile(local.resolve(shard.vec().file()).toFile(), "rw")) {
+      file.seek(40);
+      file.write(0x7f);
+    }
+    Exception error =
+        assertThrows(Exception.class, () -> spark().read().format("vec").load(uri).collect());
+    String expected = DatasetDirectory.of(uri).location(shard.vec().file()) + ": CRC32C differs";
+    assertTrue(messages(error).contains(expected), messages(error));
+  }
+}
