@@ -54,21 +54,8 @@ fi
   echo "java=$("$java" -version 2>&1 | sed -n 2p)"
 } > "$out/machine.txt"
 
-# Spark on JDK 17+ needs these opens (the list of zcs.spark.jvmArgs in spark-connector/pom.xml)
-spark_opens=(-XX:+IgnoreUnrecognizedVMOptions --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
-  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false
-  -Dio.netty.tryReflectionSetAccessible=true)
-
-# JDK 23+: Arrow's Netty allocator (used by the vec writer) needs sun.misc.Unsafe memory access
-if "$java" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
-  spark_opens+=(--sun-misc-unsafe-memory-access=allow)
-fi
+# shellcheck source=../scripts/spark-jvm-options.sh
+source "$root/scripts/spark-jvm-options.sh"
 
 log "(e) vec vs parquet writes, (f) index build per shard: ${args[*]}"
 "$java" --add-modules jdk.incubator.vector "${spark_opens[@]}" -Xmx"${ZCS_BENCH_HEAP:-4g}" \

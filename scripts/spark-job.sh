@@ -21,31 +21,9 @@ mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl 
 jar=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
 classpath="$jar:$(cat "$root/spark-connector/target/spark-classpath.txt")"
 
-# Spark on JDK 17+ needs these opens (as Spark's own launcher, JavaModuleOptions; the same list as
-# zcs.spark.jvmArgs in spark-connector/pom.xml); the Vector API module enables the SIMD kernels
-spark_opens=(
-  -XX:+IgnoreUnrecognizedVMOptions
-  --add-opens=java.base/java.lang=ALL-UNNAMED
-  --add-opens=java.base/java.lang.invoke=ALL-UNNAMED
-  --add-opens=java.base/java.lang.reflect=ALL-UNNAMED
-  --add-opens=java.base/java.io=ALL-UNNAMED
-  --add-opens=java.base/java.net=ALL-UNNAMED
-  --add-opens=java.base/java.nio=ALL-UNNAMED
-  --add-opens=java.base/java.util=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent=ALL-UNNAMED
-  --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED
-  --add-opens=java.base/jdk.internal.ref=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
-  --add-opens=java.base/sun.nio.cs=ALL-UNNAMED
-  --add-opens=java.base/sun.security.action=ALL-UNNAMED
-  --add-opens=java.base/sun.util.calendar=ALL-UNNAMED
-  -Djdk.reflect.useDirectMethodHandle=false
-  -Dio.netty.tryReflectionSetAccessible=true
-)
-# JDK 23+: Arrow's Netty allocator (used by the vec writer) needs sun.misc.Unsafe memory access
-if "$java" --sun-misc-unsafe-memory-access=allow -version >/dev/null 2>&1; then
-  spark_opens+=(--sun-misc-unsafe-memory-access=allow)
-fi
+# the --add-opens Spark needs on JDK 17+, and what JDK 23+ needs for Arrow
+# shellcheck source=spark-jvm-options.sh
+source "$root/scripts/spark-jvm-options.sh"
 exec "$java" --add-modules jdk.incubator.vector "${spark_opens[@]}" -Xmx"${ZCS_JOB_HEAP:-3g}" \
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
   -cp "$classpath" io.zerocopy.spark.examples.FashionMnistJob "$@"
