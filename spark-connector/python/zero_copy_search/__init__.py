@@ -17,11 +17,21 @@ from zero_copy_search._api import (
     calculate_distance,
 )
 from zero_copy_search._gateway import jar_path, kernel_name
+from zero_copy_search.spark import (
+    build_index,
+    configure_spark_with_zero_copy,
+    knn_join,
+    write_vectors,
+)
 
 __all__ = [
     "HNSWIndex",
     "VectorStore",
     "brute_force_search",
+    "build_index",
+    "configure_spark_with_zero_copy",
+    "knn_join",
+    "write_vectors",
     "calculate_distance",
     "jar_path",
     "kernel_name",

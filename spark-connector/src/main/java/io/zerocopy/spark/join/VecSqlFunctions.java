@@ -5,7 +5,6 @@ import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.util.List;
-import org.apache.spark.QueryContext;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.ApplyFunctionExpression;
@@ -21,7 +20,6 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
-import scala.Option;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -158,15 +156,13 @@ public final class VecSqlFunctions {
    * so that the builders fit Spark's function-builder type).
    */
   private static RuntimeException error(String usage, String problem) {
+    // an error class, so that PySpark (which reads it) can convert the error into its own
+    scala.collection.immutable.Map<String, String> parameters =
+        scala.collection.immutable.Map$.MODULE$
+            .<String, String>empty()
+            .updated("errorMessage", usage + ": " + problem);
     throw VecSqlFunctions.<RuntimeException>unchecked(
-        new AnalysisException(
-            usage + ": " + problem,
-            Option.empty(),
-            Option.empty(),
-            Option.empty(),
-            Option.empty(),
-            scala.collection.immutable.Map$.MODULE$.empty(),
-            new QueryContext[0]));
+        new AnalysisException("USER_RAISED_EXCEPTION", parameters));
   }
 
   @SuppressWarnings("unchecked")
