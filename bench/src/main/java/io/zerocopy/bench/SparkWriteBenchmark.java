@@ -196,8 +196,8 @@ public final class SparkWriteBenchmark {
             + " same shard file, same threads, one shard at a time; last of %d rounds%n%n",
         m,
         efConstruction,
-        indexRounds,
-        Distance.kernelName());
+        Distance.kernelName(),
+        indexRounds);
     out.println("| shard | vectors | threads | Spark task s | standalone s | Spark / standalone |");
     out.println("|---|---|---|---|---|---|");
     indexRows.forEach(out::println);
