@@ -5,6 +5,7 @@ import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
+import io.zerocopy.spark.index.ShardIndexes;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.ShardEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
@@ -29,9 +30,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 /**
  * One shard opened for searching: its mapped {@code .vec} file, its mapped {@code .hnsw} graph when
  * the manifest lists one, and (on first use) its id and carried columns. The only place the join
- * code touches shard files, so that a cache of remote shards can be plugged in here. Instances are
- * shared by all tasks of an executor through {@link DatasetSearcher#of}; every method is safe to
- * call from many threads.
+ * code touches shard files: local ones are mapped in place, remote ones through the executor's
+ * {@code ShardCache}. Instances are shared by all tasks of an executor through {@link
+ * DatasetSearcher#of}; every method is safe to call from many threads.
  */
 final class ShardSearcher {
 
@@ -59,14 +60,14 @@ final class ShardSearcher {
    * Maps the shard's vectors and, if it is indexed, its graph; checks counts against the manifest.
    */
   static ShardSearcher open(DatasetDirectory directory, VecManifest manifest, ShardEntry shard) {
-    Path vec = directory.resolve(shard.vec().file());
+    String vec = directory.location(shard.vec().file());
     try {
       if (shard.index() != null) {
-        HnswIndex index = HnswIndex.open(vec, directory.resolve(shard.index().file()));
+        HnswIndex index = ShardIndexes.open(directory, shard);
         check(vec, manifest, shard, index.store());
         return new ShardSearcher(directory, manifest, shard, index.store(), index);
       }
-      VectorStore store = VectorStore.open(vec);
+      VectorStore store = VectorStore.open(directory.localFile(shard.vec(), false));
       check(vec, manifest, shard, store);
       return new ShardSearcher(directory, manifest, shard, store, null);
     } catch (IOException e) {
@@ -74,7 +75,7 @@ final class ShardSearcher {
     }
   }
 
-  private static void check(Path vec, VecManifest manifest, ShardEntry shard, VectorStore store) {
+  private static void check(String vec, VecManifest manifest, ShardEntry shard, VectorStore store) {
     if (store.size() != shard.count() || store.dimension() != manifest.dimension()) {
       store.close();
       throw new IllegalStateException(
@@ -138,7 +139,13 @@ final class ShardSearcher {
   }
 
   private Row[] readIds() {
-    Path ids = directory.resolve(shard.ids().file());
+    Path ids;
+    try {
+      ids = directory.localFile(shard.ids(), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          directory.location(shard.ids().file()) + ": cannot read ids: " + e.getMessage(), e);
+    }
     StructType schema = manifest.idsSchema();
     scala.Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
     Row[] result = new Row[Math.toIntExact(shard.count())];

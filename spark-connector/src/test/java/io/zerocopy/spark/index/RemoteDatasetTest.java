@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.spark.SparkTestBase;
 import io.zerocopy.spark.VecDatasets;
+import io.zerocopy.spark.join.KnnJoin;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.ShardCache;
 import io.zerocopy.spark.source.dataset.ShardEntry;
@@ -17,6 +18,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +65,45 @@ class RemoteDatasetTest extends SparkTestBase {
     VecManifest rebuilt = VecDatasets.buildIndex(spark(), uri, Map.of("m", "10")).manifest();
     assertEquals(VecIndexTest.listed(rebuilt), VecIndexTest.files(local.toString()));
     assertTrue(VecIndexTest.recall(uri, vectors) >= 0.95);
+  }
+
+  @Test
+  void joinsSearchARemoteDatasetThroughTheShardCache() throws Exception {
+    float[][] vectors = VecIndexTest.vectors(300, 8);
+    Path local = temp.resolve("remote-join");
+    String uri = TestRemoteFileSystem.uri(local);
+    VecIndexTest.vec(VecIndexTest.frame(vectors, 2)).option("index", "hnsw").save(uri);
+    Dataset<Row> queries = VecIndexTest.frame(java.util.Arrays.copyOf(vectors, 20), 2);
+    for (String strategy : List.of("replicated", "partitioned")) {
+      for (String exact : List.of("false", "true")) {
+        List<Row> rows =
+            KnnJoin.knnJoin(
+                    queries, "embedding", uri, 1, Map.of("strategy", strategy, "exact", exact))
+                .collectAsList();
+        assertEquals(20, rows.size(), strategy + " exact=" + exact);
+        for (Row row : rows) {
+          // every query is a stored vector: its nearest neighbour is itself, at distance 0
+          assertEquals(
+              row.getLong(row.fieldIndex("id")),
+              row.getLong(row.fieldIndex(KnnJoin.NEIGHBOR_ID)),
+              strategy + " exact=" + exact);
+          assertEquals(0f, row.getFloat(row.fieldIndex(KnnJoin.DISTANCE)), 1e-6f);
+        }
+      }
+    }
+    Row nearest =
+        spark()
+            .sql("SELECT vec_knn('" + uri + "', array(" + floats(vectors[7]) + "), 1)[0].id AS id")
+            .first();
+    assertEquals(1007L, nearest.getLong(0));
+  }
+
+  private static String floats(float[] vector) {
+    StringBuilder out = new StringBuilder();
+    for (float value : vector) {
+      out.append(out.length() == 0 ? "" : ", ").append("CAST(").append(value).append(" AS FLOAT)");
+    }
+    return out.toString();
   }
 
   @Test
