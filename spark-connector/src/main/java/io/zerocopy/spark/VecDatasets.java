@@ -7,6 +7,7 @@ import io.zerocopy.spark.index.IndexSpec;
 import io.zerocopy.spark.source.OptionParsing;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.FileEntry;
+import io.zerocopy.spark.source.dataset.RetiredFiles;
 import io.zerocopy.spark.source.dataset.ShardEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
@@ -121,20 +122,20 @@ public final class VecDatasets {
               + "); nothing was committed, retry");
     }
     List<ShardEntry> shards = new ArrayList<>();
-    Set<String> replaced = new HashSet<>();
     for (ShardEntry shard : current.shards()) {
       FileEntry index = built.get(shard.name());
       if (index == null) {
         throw new IllegalStateException("no index was built for shard " + shard.name());
-      }
-      if (shard.index() != null) {
-        replaced.add(shard.index().file());
       }
       shards.add(
           new ShardEntry(
               shard.name(), shard.count(), shard.batchRows(), shard.vec(), shard.ids(), index));
     }
     VecManifest next = current.withShards(buildId, current.dimension(), shards);
+    RetiredFiles.Plan retire =
+        RetiredFiles.plan(
+            current, next, System.currentTimeMillis(), RetiredFiles.retentionMillis());
+    next = next.withRetired(retire.kept());
     try {
       directory.writeManifest(next);
     } catch (IOException e) {
@@ -153,9 +154,7 @@ public final class VecDatasets {
     Set<String> keep = new HashSet<>();
     built.values().forEach(entry -> keep.add(entry.file()));
     deleteBuildFiles(directory, buildId, keep);
-    for (String file : replaced) {
-      directory.deleteQuietly(file);
-    }
+    RetiredFiles.delete(directory, retire.expired());
     List<IndexBuildResult.ShardBuild> builds = new ArrayList<>();
     for (Row row : rows) {
       builds.add(
@@ -168,6 +167,40 @@ public final class VecDatasets {
               row.getString(6)));
     }
     return new IndexBuildResult(next, builds);
+  }
+
+  /**
+   * Deletes what the dataset at {@code path} no longer needs: files its manifest retired longer
+   * than {@code retention} ago, and files of failed or crashed writes (named like shard files or
+   * temporary manifests, listed by no manifest) last modified longer than {@code retention} ago.
+   * The manifest itself is not rewritten, so vacuum never races a commit; a retired file that is
+   * gone is dropped from the list by the next commit. Do not vacuum with a retention shorter than
+   * the longest write: its uncommitted files would be deleted.
+   *
+   * @param retention a duration such as "1h" or "0"; null: {@value RetiredFiles#RETENTION_CONF}
+   * @return the names of the deleted files
+   */
+  public static List<String> vacuum(SparkSession spark, String path, String retention) {
+    long millis =
+        retention == null ? RetiredFiles.retentionMillis() : RetiredFiles.parseRetention(retention);
+    DatasetDirectory directory = DatasetDirectory.of(path);
+    VecManifest manifest = directory.requireManifest();
+    long now = System.currentTimeMillis();
+    List<String> deleted =
+        new ArrayList<>(RetiredFiles.plan(manifest, manifest, now, millis).expired());
+    Set<String> known = new HashSet<>();
+    known.add(DatasetDirectory.MANIFEST);
+    manifest.shards().forEach(shard -> known.addAll(shard.files()));
+    manifest.retired().forEach(file -> known.add(file.file()));
+    for (String file : directory.listFiles()) {
+      boolean ours = file.startsWith("part-") || (file.startsWith("." + DatasetDirectory.MANIFEST));
+      if (ours && !known.contains(file) && now - directory.lastModified(file) >= millis) {
+        deleted.add(file);
+      }
+    }
+    RetiredFiles.delete(directory, deleted);
+    LOG.info("vacuum of {} deleted {} files", directory, deleted.size());
+    return deleted;
   }
 
   /** Files of this build that no manifest lists: failed, retried or speculative attempts. */

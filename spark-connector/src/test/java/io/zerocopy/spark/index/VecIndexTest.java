@@ -20,6 +20,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -137,11 +138,15 @@ public class VecIndexTest extends SparkTestBase {
     }
   }
 
-  /** The manifest's files plus the manifest: nothing else may be left in the directory. */
+  /**
+   * The manifest's files (shards and retired ones) plus the manifest: nothing else may be left in
+   * the directory.
+   */
   static Set<String> listed(VecManifest manifest) {
     Set<String> all = new TreeSet<>();
     all.add(DatasetDirectory.MANIFEST);
     manifest.shards().forEach(shard -> all.addAll(shard.files()));
+    manifest.retired().forEach(file -> all.add(file.file()));
     return all;
   }
 
@@ -197,7 +202,15 @@ public class VecIndexTest extends SparkTestBase {
     assertEquals("2", metric("shards indexed"));
 
     VecManifest second = VecDatasets.buildIndex(spark(), path, Map.of("M", "12")).manifest();
-    assertEquals(listed(second), files(path)); // the first build's files are gone
+    assertEquals(listed(second), files(path));
+    // the first build's indexes are retired (kept for running queries), then vacuumed
+    Set<String> firstIndexes = new TreeSet<>();
+    first.shards().forEach(shard -> firstIndexes.add(shard.index().file()));
+    Set<String> retired = new TreeSet<>();
+    second.retired().forEach(file -> retired.add(file.file()));
+    assertEquals(firstIndexes, retired);
+    assertEquals(firstIndexes, new TreeSet<>(VecDatasets.vacuum(spark(), path, "0")));
+    assertTrue(Collections.disjoint(firstIndexes, files(path)));
     assertTrue(recall(path, vectors) >= 0.95);
     assertEquals(COUNT, spark().read().format("vec").load(path).count());
   }

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zerocopy.spark.SparkTestBase;
+import io.zerocopy.spark.VecDatasets;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.RetiredFiles;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -215,12 +217,13 @@ class VecDataSourceTest extends SparkTestBase {
     }
   }
 
-  /** The manifest plus exactly the files it lists: no stray files. */
+  /** The manifest plus exactly the files it lists (shards and retired ones): no stray files. */
   static void assertOnlyManifestFiles(Path dir) throws IOException {
     VecManifest manifest = DatasetDirectory.of(dir.toString()).requireManifest();
     Set<String> expected = new TreeSet<>();
     expected.add(DatasetDirectory.MANIFEST);
     manifest.shards().forEach(shard -> expected.addAll(shard.files()));
+    manifest.retired().forEach(file -> expected.add(file.file()));
     assertEquals(expected, files(dir));
   }
 
@@ -272,9 +275,15 @@ class VecDataSourceTest extends SparkTestBase {
     assertEquals(expected(IdKind.LONG, 0, 20, 4), readBack(path));
     assertOnlyManifestFiles(dir);
 
+    Set<String> before = files(dir);
     vec(data(VectorKind.FLOATS, IdKind.LONG, 100, 5, 4, 1)).mode(SaveMode.Overwrite).save(path);
     assertEquals(expected(IdKind.LONG, 100, 5, 4), readBack(path));
     assertOnlyManifestFiles(dir);
+    // the replaced shards are retired, not deleted: a query planned before can still read them
+    Set<String> retired = new TreeSet<>();
+    DatasetDirectory.of(path).requireManifest().retired().forEach(f -> retired.add(f.file()));
+    before.remove(DatasetDirectory.MANIFEST);
+    assertEquals(before, retired);
 
     // ignore keeps the dataset; errorifexists refuses
     vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 3, 4, 1)).mode(SaveMode.Ignore).save(path);
@@ -340,6 +349,93 @@ class VecDataSourceTest extends SparkTestBase {
     assertEquals(0, spark().read().format("vec").load(path).count());
     vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 5, 3, 2)).mode(SaveMode.Append).save(path);
     assertEquals(expected(IdKind.LONG, 0, 5, 3), readBack(path));
+  }
+
+  @Test
+  void readersDuringOverwritesSeeTheOldOrTheNewDatasetNeverAnError() throws Exception {
+    Path dir = temp.resolve("ds");
+    String path = dir.toString();
+    Map<String, String> first = expected(IdKind.LONG, 0, 40, 4);
+    Map<String, String> second = expected(IdKind.LONG, 1000, 30, 4);
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 40, 4, 2)).save(path);
+    java.util.concurrent.atomic.AtomicBoolean writing =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.ConcurrentLinkedQueue<String> problems =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    java.util.concurrent.atomic.AtomicInteger reads =
+        new java.util.concurrent.atomic.AtomicInteger();
+    Thread reader =
+        new Thread(
+            () -> {
+              while (writing.get()) {
+                try {
+                  Map<String, String> seen = readBack(path);
+                  if (!seen.equals(first) && !seen.equals(second)) {
+                    problems.add("mixed or partial read of " + seen.size() + " rows");
+                  }
+                  reads.incrementAndGet();
+                } catch (Throwable e) { // SparkException is checked, but Scala throws it anyway
+                  problems.add(messages(e));
+                }
+              }
+            });
+    reader.start();
+    try {
+      for (int i = 0; i < 6; i++) {
+        Dataset<Row> next =
+            i % 2 == 0
+                ? data(VectorKind.FLOATS, IdKind.LONG, 1000, 30, 4, 3)
+                : data(VectorKind.FLOATS, IdKind.LONG, 0, 40, 4, 2);
+        vec(next).mode(SaveMode.Overwrite).save(path);
+      }
+    } finally {
+      writing.set(false);
+      reader.join();
+    }
+    assertEquals(List.of(), List.copyOf(problems), "after " + reads.get() + " reads");
+    assertTrue(reads.get() > 0);
+    assertEquals(first, readBack(path));
+    assertOnlyManifestFiles(dir);
+
+    // retention 0: the next commit deletes every retired file
+    spark().conf().set(RetiredFiles.RETENTION_CONF, "0");
+    try {
+      vec(data(VectorKind.FLOATS, IdKind.LONG, 1000, 30, 4, 1)).mode(SaveMode.Overwrite).save(path);
+    } finally {
+      spark().conf().unset(RetiredFiles.RETENTION_CONF);
+    }
+    assertEquals(second, readBack(path));
+    assertEquals(List.of(), DatasetDirectory.of(path).requireManifest().retired());
+    assertOnlyManifestFiles(dir);
+  }
+
+  @Test
+  void vacuumDeletesRetiredFilesAndOldOrphansOnly() throws IOException {
+    Path dir = temp.resolve("ds");
+    String path = dir.toString();
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 10, 3, 2)).save(path);
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 10, 3, 1)).mode(SaveMode.Overwrite).save(path);
+    VecManifest manifest = DatasetDirectory.of(path).requireManifest();
+    assertEquals(4, manifest.retired().size()); // .vec and .ids.arrow of two replaced shards
+    Path orphan = Files.write(dir.resolve("part-00007-crashed-0.vec"), new byte[] {1, 2});
+    Files.setLastModifiedTime(
+        orphan,
+        java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+    Path fresh = Files.write(dir.resolve("part-00008-running-0.vec"), new byte[] {3});
+    Path users = Files.write(dir.resolve("notes.txt"), new byte[] {4});
+
+    assertEquals(List.of(), VecDatasets.vacuum(spark(), path, "3h"), "nothing is old enough");
+    List<String> deleted = VecDatasets.vacuum(spark(), path, null); // the default, 1h
+    assertEquals(List.of(orphan.getFileName().toString()), deleted);
+    deleted = VecDatasets.vacuum(spark(), path, "0");
+    assertEquals(5, deleted.size(), deleted.toString()); // 4 retired + the running write's file
+    assertFalse(Files.exists(fresh));
+    assertTrue(Files.exists(users));
+    assertEquals(expected(IdKind.LONG, 0, 10, 3), readBack(path));
+    Exception error =
+        assertThrows(
+            IllegalArgumentException.class, () -> VecDatasets.vacuum(spark(), path, "soon"));
+    assertTrue(error.getMessage().contains("spark.zerocopy.vec.retention"), error.getMessage());
   }
 
   @Test

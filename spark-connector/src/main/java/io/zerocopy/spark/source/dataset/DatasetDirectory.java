@@ -178,7 +178,25 @@ public final class DatasetDirectory implements Serializable {
       return Files.size(resolve(file));
     } catch (NoSuchFileException | FileNotFoundException e) {
       throw new ShardMismatchException(
-          location(file) + ": shard file listed in " + MANIFEST + " is missing");
+          location(file)
+              + ": shard file listed in "
+              + MANIFEST
+              + " is missing (if the dataset was overwritten after this query was planned, its"
+              + " replaced files were deleted once "
+              + RetiredFiles.RETENTION_CONF
+              + " had passed: run the query again)");
+    }
+  }
+
+  /** Last modification time of a file of the dataset (epoch ms); now if it vanished meanwhile. */
+  public long lastModified(String file) {
+    try {
+      if (isRemote()) {
+        return fileSystem().getFileStatus(remotePath(file)).getModificationTime();
+      }
+      return Files.getLastModifiedTime(resolve(file)).toMillis();
+    } catch (IOException e) {
+      return System.currentTimeMillis();
     }
   }
 

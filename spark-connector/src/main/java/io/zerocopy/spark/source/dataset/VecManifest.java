@@ -34,9 +34,14 @@ import org.apache.spark.sql.types.StructType;
  *      "vec": {"file": "part-00000-<uuid>.vec", "bytes": ..., "crc32c": "1a2b3c4d"},
  *      "ids": {"file": "part-00000-<uuid>.ids.arrow", "bytes": ..., "crc32c": "..."},
  *      "index": null}
- *   ]
+ *   ],
+ *   "retired": [{"file": "part-00000-<older uuid>.vec", "since": <epoch ms>}]
  * }
  * }</pre>
+ *
+ * <p>{@code retired} lists files that an earlier manifest referenced and this one replaced: they
+ * stay on disk for {@link RetiredFiles#RETENTION_CONF} so that a query planned on the earlier
+ * manifest can finish. Absent in manifests written before it existed.
  */
 public record VecManifest(
     int formatVersion,
@@ -47,7 +52,8 @@ public record VecManifest(
     String idColumn,
     IdType idType,
     StructType carriedSchema,
-    List<ShardEntry> shards)
+    List<ShardEntry> shards,
+    List<RetiredFiles.Retired> retired)
     implements Serializable {
 
   public static final int FORMAT_VERSION = 1;
@@ -62,6 +68,31 @@ public record VecManifest(
 
   public VecManifest {
     shards = List.copyOf(shards);
+    retired = List.copyOf(retired);
+  }
+
+  /** A manifest that retires nothing. */
+  public VecManifest(
+      int formatVersion,
+      String writeId,
+      int dimension,
+      String metric,
+      String vectorColumn,
+      String idColumn,
+      IdType idType,
+      StructType carriedSchema,
+      List<ShardEntry> shards) {
+    this(
+        formatVersion,
+        writeId,
+        dimension,
+        metric,
+        vectorColumn,
+        idColumn,
+        idType,
+        carriedSchema,
+        shards,
+        List.of());
   }
 
   /** Total vectors over all shards. */
@@ -102,7 +133,23 @@ public record VecManifest(
         idColumn,
         idType,
         carriedSchema,
-        newShards);
+        newShards,
+        retired);
+  }
+
+  /** This manifest with another list of retired files. */
+  public VecManifest withRetired(List<RetiredFiles.Retired> newRetired) {
+    return new VecManifest(
+        formatVersion,
+        writeId,
+        dimension,
+        metric,
+        vectorColumn,
+        idColumn,
+        idType,
+        carriedSchema,
+        shards,
+        newRetired);
   }
 
   public String toJson() {
@@ -130,6 +177,12 @@ public record VecManifest(
       putFile(node, "vec", shard.vec());
       putFile(node, "ids", shard.ids());
       putFile(node, "index", shard.index());
+    }
+    ArrayNode retiredArray = root.putArray("retired");
+    for (RetiredFiles.Retired file : retired) {
+      ObjectNode node = retiredArray.addObject();
+      node.put("file", file.file());
+      node.put("since", file.since());
     }
     try {
       return JSON.writeValueAsString(root) + "\n";
@@ -184,6 +237,15 @@ public record VecManifest(
                 file(node, "ids", source),
                 node.hasNonNull("index") ? file(node, "index", source) : null));
       }
+      List<RetiredFiles.Retired> retired = new ArrayList<>();
+      if (root.hasNonNull("retired")) {
+        for (JsonNode node : root.get("retired")) {
+          retired.add(
+              new RetiredFiles.Retired(
+                  required(node, "file", source).asText(),
+                  required(node, "since", source).asLong()));
+        }
+      }
       return new VecManifest(
           version,
           required(root, "writeId", source).asText(),
@@ -193,7 +255,8 @@ public record VecManifest(
           required(id, "name", source).asText(),
           IdType.parse(required(id, "type", source).asText()),
           (StructType) carried,
-          shards);
+          shards,
+          retired);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(source)) {
         throw e;

@@ -1,6 +1,7 @@
 package io.zerocopy.spark.source.write;
 
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.RetiredFiles;
 import io.zerocopy.spark.source.dataset.ShardEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import io.zerocopy.spark.source.write.VecWriteBuilder.Mode;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * The commit protocol: tasks write uniquely named shard files; the driver checks them (dimension,
  * duplicate ids, no concurrent change), then writes {@code _manifest.json} atomically — the commit
  * — and only then deletes what no manifest references: files of failed or crashed attempts of this
- * write and, on overwrite, the previous dataset's shards. Until the rename, readers see the old
- * dataset.
+ * write, and retired files past their retention. On overwrite, the previous dataset's shards are
+ * retired, not deleted ({@link RetiredFiles}), so that a query planned before the commit can still
+ * read them. Until the rename, readers see the old dataset.
  */
 final class VecBatchWrite implements BatchWrite {
 
@@ -81,6 +83,13 @@ final class VecBatchWrite implements BatchWrite {
       throw new UncheckedIOException(e);
     }
     VecManifest manifest = template.withShards(plan.writeId(), dimension, shards);
+    RetiredFiles.Plan retire =
+        RetiredFiles.plan(
+            current.orElse(null),
+            manifest,
+            System.currentTimeMillis(),
+            RetiredFiles.retentionMillis());
+    manifest = manifest.withRetired(retire.kept());
     try {
       directory.writeManifest(manifest);
     } catch (IOException e) {
@@ -98,7 +107,7 @@ final class VecBatchWrite implements BatchWrite {
         written.size(),
         manifest.count(),
         dimension);
-    deleteUnreferenced(manifest, current.orElse(null));
+    deleteUnreferenced(manifest, retire.expired());
   }
 
   private int checkDimensions(List<ShardCommitMessage> written) {
@@ -143,29 +152,17 @@ final class VecBatchWrite implements BatchWrite {
     }
   }
 
-  /** After the commit: best effort, never throws, since the new dataset is already visible. */
-  private void deleteUnreferenced(VecManifest manifest, VecManifest previous) {
+  /**
+   * After the commit, best effort (the new dataset is already visible): files of failed, aborted or
+   * crashed attempts of this write, and retired files past their retention.
+   */
+  private void deleteUnreferenced(VecManifest manifest, List<String> expired) {
     Set<String> referenced = new HashSet<>();
     manifest.shards().forEach(shard -> referenced.addAll(shard.files()));
-    Set<String> obsolete = new HashSet<>();
-    if (previous != null) {
-      previous.shards().forEach(shard -> obsolete.addAll(shard.files()));
-    }
-    try {
-      for (String file : plan.directory().listFiles()) {
-        if (file.contains(plan.writeId())) {
-          obsolete.add(file); // failed, aborted or crashed attempts of this write
-        }
-      }
-    } catch (UncheckedIOException e) {
-      LOG.warn("cannot list {} to clean up", plan.directory(), e);
-    }
+    Set<String> obsolete = new HashSet<>(expired);
+    obsolete.addAll(RetiredFiles.filesOf(plan.directory(), plan.writeId()));
     obsolete.removeAll(referenced);
-    for (String file : obsolete) {
-      plan.directory()
-          .deleteQuietly(file)
-          .ifPresent(e -> LOG.warn("cannot delete unreferenced file {}", file, e));
-    }
+    RetiredFiles.delete(plan.directory(), List.copyOf(obsolete));
   }
 
   @Override
@@ -181,17 +178,7 @@ final class VecBatchWrite implements BatchWrite {
         files.addAll(shard.shard().files());
       }
     }
-    try {
-      for (String file : plan.directory().listFiles()) {
-        if (file.contains(plan.writeId())) {
-          files.add(file);
-        }
-      }
-    } catch (UncheckedIOException e) {
-      LOG.warn("cannot list {} to clean up", plan.directory(), e);
-    }
-    for (String file : files) {
-      plan.directory().deleteQuietly(file).ifPresent(e -> LOG.warn("cannot delete {}", file, e));
-    }
+    files.addAll(RetiredFiles.filesOf(plan.directory(), plan.writeId()));
+    RetiredFiles.delete(plan.directory(), List.copyOf(files));
   }
 }
