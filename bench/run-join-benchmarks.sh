@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The batch kNN join benchmark (issue 5): in one local[2] Spark run on Fashion-MNIST, the time and
 # recall@10 of our APPROX NEAREST, our knnJoin (replicated and partitioned) and Spark 4.2's own
-# APPROX NEAREST (nested-loop join + min_by, on a Parquet copy of the same items), k = 10.
+# APPROX NEAREST (nested-loop join + min_by, on a Parquet copy of the same items), and Spark MLlib's
+# BucketedRandomProjectionLSH.approxSimilarityJoin (tuned to recall@10 >= 0.9), k = 10.
 #
 #   bench/run-join-benchmarks.sh [--queries N]   the real measurement: 60,000 items in 4 shards;
 #                                                appends a section to bench/RESULTS.md. Pick N so
@@ -46,6 +47,15 @@ log "build (engine, spark-connector) and class path"
   -pl spark-connector -am test-compile dependency:build-classpath \
   -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test)
 cp="$root/engine/target/classes:$root/spark-connector/target/classes:$(cat "$out/classpath.txt")"
+# MLlib for the LSH baseline: spark-mllib 4.2.0 is not served by Maven here, but the pyspark 4.2.0
+# distribution carries it (and breeze); same Spark version as the Maven artifacts above
+"$root/scripts/python-env.sh"
+pyspark_jars=$("$root/.venv/bin/python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')/jars
+for jar in spark-mllib_2.13 spark-mllib-local_2.13 breeze_2.13 breeze-macros_2.13 spire_2.13 \
+    spire-macros_2.13 spire-platform_2.13 spire-util_2.13 algebra_2.13 cats-kernel_2.13 \
+    arpack blas lapack arpack_combined_all; do
+  cp="$cp:$(ls "$pyspark_jars"/$jar-[0-9]*.jar | head -1)"
+done
 mkdir -p "$out/classes"
 "$javac" -q -d "$out/classes" -cp "$cp" "$bench"/spark/io/zerocopy/bench/join/*.java 2>/dev/null \
   || "$javac" -d "$out/classes" -cp "$cp" "$bench"/spark/io/zerocopy/bench/join/*.java
@@ -57,7 +67,7 @@ log "run: $items items, $shards shards, $queries queries"
 # shellcheck disable=SC2086
 "$java" -Xmx"${ZCS_BENCH_XMX:-4g}" --add-modules jdk.incubator.vector $spark_opens \
   -cp "$out/classes:$cp" io.zerocopy.bench.join.JoinBenchmark \
-  "$items" "$queries" "$shards" "$efc" "$ef" "$cache" "$out/table.md" 2> >(grep -E '^== |Exception|Error' >&2)
+  "$items" "$queries" "$shards" "$efc" "$ef" "$cache" "$out/table.md" lsh 2> >(grep -E '^== |Exception|Error' >&2)
 
 [[ $quick -eq 1 ]] && command="bench/run-join-benchmarks.sh --quick" || command="bench/run-join-benchmarks.sh --queries $queries"
 {

@@ -54,6 +54,7 @@ public final class JoinBenchmark {
     int ef = Integer.parseInt(args[4]);
     Path cache = Paths.get(args[5]);
     Path out = Paths.get(args[6]);
+    boolean lsh = args.length > 7 && args[7].equals("lsh");
 
     FashionMnist fashion = FashionMnist.standard();
     String trainPath = fashion.vectors(FashionMnist.Split.TRAIN).toString();
@@ -94,6 +95,7 @@ public final class JoinBenchmark {
     // ground truth by exact search over the same items
     float[][] queryVectors = new float[queries][];
     List<Set<Long>> truth = new ArrayList<>();
+    List<Float> tenth = new ArrayList<>(); // Euclidean distance of each query's 10th neighbour
     try (VectorStore test = VectorStore.open(Paths.get(testPath));
         VectorStore train = VectorStore.open(Paths.get(trainPath))) {
       for (int q = 0; q < queries; q++) {
@@ -112,6 +114,7 @@ public final class JoinBenchmark {
       }
       try (VectorStore store = VectorStore.open(sample)) {
         for (List<Neighbor> found : BruteForce.searchBatch(store, queryVectors, K, Metric.L2)) {
+          tenth.add(found.get(K - 1).distance());
           Set<Long> ids = new HashSet<>();
           found.forEach(n -> ids.add(n.id()));
           truth.add(ids);
@@ -158,6 +161,9 @@ public final class JoinBenchmark {
     measure("our APPROX NEAREST (vec, HNSW)", nearest, truth, table);
     measure("our knnJoin replicated (HNSW)", replicated, truth, table);
     measure("our knnJoin partitioned (HNSW)", partitioned, truth, table);
+    if (lsh) {
+      LshBaseline.run(spark, parquetDir.toString(), tenth, truth, table);
+    }
 
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT,
@@ -177,21 +183,26 @@ public final class JoinBenchmark {
     spark.stop();
   }
 
-  private static double measure(
+  static double measure(
       String name, Supplier<Dataset<Row>> plan, List<Set<Long>> truth, List<String[]> table) {
     long start = System.nanoTime();
     List<Row> rows = plan.get().collectAsList();
     double seconds = (System.nanoTime() - start) / 1e9;
+    double recall = recall(rows, truth);
+    System.err.printf(Locale.ROOT, "== %s: %.2f s, recall@10 %.4f%n", name, seconds, recall);
+    table.add(new String[] {name, String.valueOf(seconds), String.format(Locale.ROOT, "%.4f", recall)});
+    return seconds;
+  }
+
+  /** Recall@10 of (query id, neighbour id) rows; a query's missing neighbours count as misses. */
+  static double recall(List<Row> rows, List<Set<Long>> truth) {
     long hits = 0;
     for (Row row : rows) {
       if (truth.get((int) row.getLong(0)).contains(((Number) row.get(1)).longValue())) {
         hits++;
       }
     }
-    double recall = hits / (double) (truth.size() * K);
-    System.err.printf(Locale.ROOT, "== %s: %.2f s, recall@10 %.4f%n", name, seconds, recall);
-    table.add(new String[] {name, String.valueOf(seconds), String.format(Locale.ROOT, "%.4f", recall)});
-    return seconds;
+    return hits / (double) (truth.size() * K);
   }
 
   /** Rows (id, vector) of the first {@code count} vectors of a .vec file, read on the executors. */

@@ -11,6 +11,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every shard of one committed dataset (one manifest), opened once per JVM and shared by all the
@@ -26,6 +28,8 @@ final class DatasetSearcher {
             .thenComparingInt(Hit::shard)
             .thenComparingLong(Hit::row);
   }
+
+  private static final Logger LOG = LoggerFactory.getLogger(DatasetSearcher.class);
 
   private static final ConcurrentMap<String, DatasetSearcher> OPEN = new ConcurrentHashMap<>();
 
@@ -65,10 +69,23 @@ final class DatasetSearcher {
         if (shard == null) {
           shard = ShardSearcher.open(directory, manifest, manifest.shards().get(position));
           shards[position] = shard;
+          LOG.info(
+              "opened shard {} of {} for search ({} vectors, {}) on {}",
+              shard.shard().name(),
+              directory,
+              shard.shard().count(),
+              shard.indexed() ? "HNSW index" : "exact only",
+              executor());
         }
       }
     }
     return shard;
+  }
+
+  /** "executor N" inside an executor, else "driver" (for logs). */
+  private static String executor() {
+    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+    return env == null ? "driver" : "executor " + env.executorId();
   }
 
   int shardCount() {

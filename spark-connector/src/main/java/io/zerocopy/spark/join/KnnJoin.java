@@ -179,7 +179,13 @@ public final class KnnJoin {
       List<OutputColumn> columns,
       List<StructField> neighbourFields,
       String description) {
-    Dataset<Row> tagged = queries.withColumn(QID, functions.monotonically_increasing_id());
+    // The cartesian product below reads the queries once per shard: they must be the same rows
+    // with the same ids every time, even if the input is not deterministic (a round-robin
+    // repartition, rand(), a changing source). A shuffle materializes them once.
+    Dataset<Row> tagged =
+        queries
+            .withColumn(QID, functions.monotonically_increasing_id())
+            .repartition(Math.max(1, queries.rdd().getNumPartitions()), functions.col(QID));
     List<OutputColumn> withPosition = new ArrayList<>(columns);
     withPosition.add(new OutputColumn(Emit.SHARD, 0));
     withPosition.add(new OutputColumn(Emit.ROW, 0));

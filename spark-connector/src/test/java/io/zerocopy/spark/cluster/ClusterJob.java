@@ -2,6 +2,7 @@ package io.zerocopy.spark.cluster;
 
 import io.zerocopy.spark.VecDatasets;
 import io.zerocopy.spark.index.VecIndexTest;
+import io.zerocopy.spark.join.KnnJoin;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.ShardEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
@@ -25,6 +26,8 @@ import org.apache.spark.sql.types.StructType;
  * from the id) written with {@code index=hnsw} on one thread per task, and a second copy indexed by
  * {@link VecDatasets#buildIndex}; the result is every shard's CRC32Cs and merged search results.
  * With one build thread and a fixed seed, both runs must give the same bytes and the same answers.
+ * Then the joins: knnJoin with both strategies (approximate and exact) and NEAREST BY, whose
+ * neighbours must also agree.
  */
 public final class ClusterJob {
 
@@ -104,7 +107,59 @@ public final class ClusterJob {
       }
     }
     result.append("rows ").append(spark.read().format("vec").load(written).count()).append('\n');
+    joins(spark, written, result);
     return result.toString();
+  }
+
+  /**
+   * Both join strategies, approximate and exact, and NEAREST BY: the executors map the shards and
+   * search them. Every variant's neighbour ids per query go into the result.
+   */
+  private static void joins(SparkSession spark, String path, StringBuilder result) {
+    List<Row> rows = new java.util.ArrayList<>();
+    for (int q = 0; q < 24; q++) {
+      float[] query = vector(q * 53L + 11);
+      query[1] -= 0.25f;
+      rows.add(RowFactory.create((long) q, query));
+    }
+    StructType schema =
+        DataTypes.createStructType(
+            new StructField[] {
+              DataTypes.createStructField("qid", DataTypes.LongType, false),
+              DataTypes.createStructField(
+                  "qv", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            });
+    Dataset<Row> queries = spark.createDataFrame(rows, schema).repartition(2);
+    for (String strategy : List.of("replicated", "partitioned")) {
+      for (String exact : List.of("false", "true")) {
+        Dataset<Row> joined =
+            KnnJoin.knnJoin(
+                queries, "qv", path, 5, Map.of("strategy", strategy, "exact", exact, "ef", "40"));
+        result.append("knnJoin ").append(strategy).append(" exact=").append(exact).append('\n');
+        append(result, joined.selectExpr("qid", "neighbor_id AS id", "rank"));
+      }
+    }
+    queries.createOrReplaceTempView("cluster_queries");
+    spark.read().format("vec").load(path).createOrReplaceTempView("cluster_items");
+    for (String kind : List.of("APPROX", "EXACT")) {
+      Dataset<Row> joined =
+          spark.sql(
+              "SELECT q.qid, d.id FROM cluster_queries q JOIN cluster_items d "
+                  + kind
+                  + " NEAREST 5 BY DISTANCE vector_l2_distance(q.qv, d.vector)");
+      String plan = joined.queryExecution().executedPlan().toString();
+      result.append("nearest ").append(kind).append(" ours=").append(plan.contains("ZeroCopy"));
+      result.append('\n');
+      append(result, joined.selectExpr("qid", "id", "0 AS rank"));
+    }
+  }
+
+  /** Per query, its neighbour ids in rank order (ties in id order when ranks are equal). */
+  private static void append(StringBuilder result, Dataset<Row> qidIdRank) {
+    for (Row row : qidIdRank.orderBy("qid", "rank", "id").collectAsList()) {
+      result.append(row.getLong(0)).append(':').append(row.get(1)).append(' ');
+    }
+    result.append('\n');
   }
 
   /**
@@ -128,6 +183,7 @@ public final class ClusterJob {
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.sql.adaptive.enabled", "false")
+            .config("spark.sql.extensions", "io.zerocopy.spark.ZeroCopyExtensions")
             .getOrCreate();
     try {
       String result = run(spark, Path.of(args[2]));

@@ -99,17 +99,28 @@ class LocalClusterTest extends SparkTestBase {
       assertTrue(line.matches(".*executor [01]$"), line);
     }
     assertTrue(!output.contains("built HNSW index of shard"), "the driver built an index");
+    // the joins searched on the executors: each executor mapped shards for search, the driver none
+    String opened = executorLines(home, "for search");
+    assertTrue(opened.contains("on executor 0") && opened.contains("on executor 1"), opened);
+    assertTrue(!output.contains("for search ("), "the driver searched a shard");
+    assertTrue(clusterResult.contains("nearest APPROX ours=true"), clusterResult);
+    assertTrue(clusterResult.contains("nearest EXACT ours=true"), clusterResult);
     // the Vector API flag reached the executors through spark.executor.extraJavaOptions
     assertTrue(kernels(home).contains("distance kernel panama"), kernels(home));
   }
 
   /** The kernel lines of the executors' logs. */
   private static String kernels(Path home) throws IOException {
+    return executorLines(home, "distance kernel");
+  }
+
+  /** The lines of the executors' logs that contain {@code text}. */
+  private static String executorLines(Path home, String text) throws IOException {
     StringBuilder lines = new StringBuilder();
     try (Stream<Path> files = Files.walk(home.resolve("work"))) {
       for (Path stderr : files.filter(f -> f.getFileName().toString().equals("stderr")).toList()) {
         for (String line : Files.readAllLines(stderr, StandardCharsets.UTF_8)) {
-          if (line.contains("distance kernel")) {
+          if (line.contains(text)) {
             lines.append(line).append('\n');
           }
         }

@@ -95,6 +95,27 @@ class KnnJoinTest extends SparkTestBase {
   }
 
   @Test
+  void partitionedJoinOfNonDeterministicQueriesGivesEveryQueryItsNeighboursOnce() {
+    // the query side is re-evaluated per shard; a random order changes the generated query ids
+    // each time unless the join materializes them once (found on local-cluster, round-robin input)
+    Dataset<Row> base = JoinFixtures.queryFrame(queries, 2);
+    Dataset<Row> shuffled =
+        base.mapPartitions(
+            (org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>)
+                rows -> {
+                  List<Row> all = new ArrayList<>();
+                  rows.forEachRemaining(all::add);
+                  java.util.Collections.shuffle(all, new java.util.Random(System.nanoTime()));
+                  return all.iterator();
+                },
+            org.apache.spark.sql.Encoders.row(base.schema()));
+    Dataset<Row> joined =
+        KnnJoin.knnJoin(
+            shuffled, "qv", plain, 5, Map.of("exact", "true", "strategy", "partitioned"));
+    assertEquals(expected(queries, 5, Metric.L2), lines(joined));
+  }
+
+  @Test
   void approximateJoinWithBothStrategiesFindsTheNeighbours() {
     List<String> expected = expected(queries, 5, Metric.L2);
     for (String strategy : List.of("replicated", "partitioned")) {
