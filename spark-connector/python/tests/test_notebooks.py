@@ -1,6 +1,7 @@
 """The notebooks in notebooks/, executed on a small sample; any cell error fails the test."""
 
 import json
+import sys
 from pathlib import Path
 
 import nbclient
@@ -13,11 +14,17 @@ def execute(name, tmp_path, monkeypatch, **environment):
     for key, value in environment.items():
         monkeypatch.setenv(key, str(value))
     monkeypatch.setenv("MPLBACKEND", "Agg")  # no display: figures are drawn and saved
+    # a kernel on this interpreter, whatever "python3" kernels the machine or user has installed
+    kernels = tmp_path / "jupyter" / "kernels" / "zcs-tests"
+    kernels.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (kernels / "kernel.json").write_text(json.dumps({"argv": argv, "display_name": "zcs", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)
     # stored without outputs, so that diffs show code, not results
     assert all(not cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code")
     client = nbclient.NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+        notebook, timeout=600, kernel_name="zcs-tests", resources={"metadata": {"path": str(tmp_path)}}
     )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
     return notebook

@@ -2,6 +2,7 @@
 (jars/spark-connect_2.13-4.2.0.jar) and starts it locally for remote("local[...]")."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,15 @@ import pyspark.sql.connect.session  # noqa: F401  fails here when the connect ex
 
 def test_write_and_knn_join_through_spark_connect(tmp_path):
     job = Path(__file__).with_name("spark_connect_job.py")
+    # SPARK_TESTING: pyspark's local server then takes an ephemeral port instead of 15002, so
+    # that runs beside other Connect servers on the machine do not collide
+    environment = dict(os.environ, SPARK_TESTING="1")
     completed = subprocess.run(
-        [sys.executable, str(job), str(tmp_path / "items")], capture_output=True, text=True, timeout=300
+        [sys.executable, str(job), str(tmp_path / "items")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
     )
     assert completed.returncode == 0, completed.stderr[-5000:]
     result = json.loads(completed.stdout.strip().splitlines()[-1])
