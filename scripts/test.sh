@@ -15,6 +15,8 @@ spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__f
 echo "== JDK 17: build and test everything"
 mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
 
+# the package's tests, the examples (examples/*.py), the notebooks (notebooks/*.ipynb, on small
+# data) and Spark Connect; under CI=true a skipped test fails (conftest.py)
 echo "== Python: the zero_copy_search package, installed from spark-connector/python"
 "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps spark-connector/python
 "$python" -m pytest -q spark-connector/python/tests

@@ -53,7 +53,7 @@ def write_vectors(
     path: str,
     vector_column: str = "embedding",
     id_column: str = "id",
-    mode: str = "errorifexists",
+    mode: str = "error",
     index: Optional[str] = None,
     metric: str = "l2",
     m: int = 16,
@@ -61,6 +61,9 @@ def write_vectors(
     **options,
 ) -> None:
     """Writes df as a `vec` dataset; index="hnsw" builds one index per shard in the same job."""
+    # Spark Connect's client knows "error" but rejects its classic synonyms
+    if mode.lower() in ("errorifexists", "default"):
+        mode = "error"
     writer = (
         df.write.format("vec")
         .mode(mode)

@@ -1,0 +1,40 @@
+"""The PySpark helpers over Spark Connect: pyspark 4.2 ships the Connect server
+(jars/spark-connect_2.13-4.2.0.jar) and starts it locally for remote("local[...]")."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyspark.sql.connect.session  # noqa: F401  fails here when the connect extras are missing
+
+
+def test_write_and_knn_join_through_spark_connect(tmp_path):
+    job = Path(__file__).with_name("spark_connect_job.py")
+    # SPARK_TESTING: pyspark's local server then takes an ephemeral port instead of 15002, so
+    # that runs beside other Connect servers on the machine do not collide
+    environment = dict(os.environ, SPARK_TESTING="1")
+    completed = subprocess.run(
+        [sys.executable, str(job), str(tmp_path / "items")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
+    assert completed.returncode == 0, completed.stderr[-5000:]
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+
+    assert result["session"] == "pyspark.sql.connect.session"
+    assert result["count"] == 2000
+    rows = result["rows"]
+    assert len(rows) == 30 * 5
+    hits = 0
+    for q, truth in enumerate(result["truth"]):
+        mine = sorted((r for r in rows if r[0] == q), key=lambda r: r[3])
+        assert [r[3] for r in mine] == [1, 2, 3, 4, 5]
+        assert [r[2] for r in mine] == sorted(r[2] for r in mine)
+        hits += len(set(truth) & {r[1] for r in mine})
+    assert hits / (30 * 5) >= 0.95
+    # the one helper that needs the JVM in this process says so over Connect
+    assert "classic SparkSession" in result["build_index_error"]
