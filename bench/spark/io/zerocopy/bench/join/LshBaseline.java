@@ -50,7 +50,7 @@ final class LshBaseline {
             .cache();
     queries.count();
     // (bucket length as a fraction of the threshold, hash tables), cheapest first
-    double[][] settings = {{1, 2}, {1, 4}, {2, 2}, {2, 4}, {2, 8}, {4, 4}, {4, 8}, {8, 8}};
+    double[][] settings = {{0.5, 1}, {0.5, 2}, {0.5, 4}, {1, 1}, {1, 2}, {1, 4}, {2, 4}, {4, 8}};
     List<String> tried = new ArrayList<>();
     for (double[] setting : settings) {
       double bucket = setting[0] * threshold;
@@ -64,11 +64,11 @@ final class LshBaseline {
               .setNumHashTables(tables)
               .setSeed(42)
               .fit(items);
-      Dataset<Row> pairs = model.approxSimilarityJoin(items, queries, threshold, "dist");
+      Dataset<?> pairs = model.approxSimilarityJoin(items, queries, threshold, "dist");
       Column rank =
           functions
               .row_number()
-              .over(Window.partitionBy(functions.col("datasetB.id")).orderBy(functions.col("dist")));
+              .over(Window.partitionBy(functions.col("qid")).orderBy(functions.col("dist")));
       List<Row> rows =
           pairs
               .select(
