@@ -4,6 +4,7 @@ import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.search.ParallelTasks;
+import io.zerocopy.engine.search.TopK;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -206,12 +207,51 @@ public final class HnswIndex implements AutoCloseable {
     return search(query, k, ef, (LongPredicate) null);
   }
 
-  /** As {@link #search(float[], int, int, LongPredicate)} with the ids set in {@code allowed}. */
+  /**
+   * As {@link #search(float[], int, int, LongPredicate)} with the ids set in {@code allowed}; when
+   * it allows at most {@code max(ef, size/100)} ids, they are scored exactly instead: a graph walk
+   * would visit far more nodes than that to find them, and the answer is then exact.
+   */
   public List<Neighbor> search(float[] query, int k, int ef, BitSet allowed) {
     if (allowed == null) {
       throw new IllegalArgumentException("allowed must not be null");
     }
-    return search(query, k, ef, id -> allowed.get((int) id));
+    checkQuery(query, "query");
+    checkSearch(k, ef);
+    lock.readLock().lock();
+    try {
+      checkBuilt();
+      long size = scorer.size();
+      if (allowed.cardinality() <= exactFilterLimit(size, ef)) {
+        return searchAllowedExactly(query, k, allowed, (int) size, contexts.get());
+      }
+      return searchUnlocked(query, k, ef, id -> allowed.get((int) id), contexts.get());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** Up to this many allowed ids, a filtered search scores them all instead of walking. */
+  static long exactFilterLimit(long size, int ef) {
+    return Math.max(ef, size / 100);
+  }
+
+  private List<Neighbor> searchAllowedExactly(
+      float[] query, int k, BitSet allowed, int size, SearchContext context) {
+    TopK best = new TopK(k);
+    for (int node = allowed.nextSetBit(0); node >= 0 && node < size; ) {
+      if (!tombstones.contains(node)) {
+        best.offer(node, scorer.score(query, node, context.scratch));
+      }
+      node = node == Integer.MAX_VALUE ? -1 : allowed.nextSetBit(node + 1);
+    }
+    List<Neighbor> ranked = best.toSortedList();
+    Neighbor[] result = new Neighbor[ranked.size()];
+    for (int i = 0; i < result.length; i++) {
+      Neighbor n = ranked.get(i);
+      result[i] = new Neighbor(n.id(), scorer.distance(n.distance()));
+    }
+    return List.of(result);
   }
 
   /**

@@ -68,6 +68,46 @@ class HnswMutationTest {
   }
 
   @Test
+  void verySelectiveFiltersAreAnsweredExactly() throws Exception {
+    Path file = dir.resolve("s.vec");
+    VectorStore.create(file, vectors);
+    for (Metric metric : Metric.values()) {
+      try (VectorStore store = VectorStore.open(file);
+          HnswIndex index = new HnswIndex(store, 16, 100, metric)) {
+        index.build(2);
+        Random random = new Random(17);
+        BitSet allowed = new BitSet();
+        while (allowed.cardinality() < 30) { // 0.6% of the ids, spread over all clusters
+          allowed.set(random.nextInt(vectors.length));
+        }
+        int deleted = allowed.nextSetBit(0);
+        index.delete(deleted);
+        LongPredicate live = id -> allowed.get((int) id) && id != deleted;
+        for (float[] query : Arrays.copyOf(queries, 20)) {
+          List<Neighbor> found = index.search(query, K, 50, allowed);
+          long[] truth = HnswTestData.exact(vectors, query, K, metric, live);
+          assertEquals(K, found.size());
+          for (int i = 0; i < K; i++) {
+            assertEquals(truth[i], found.get(i).id(), metric + " rank " + i);
+            assertEquals(
+                io.zerocopy.engine.distance.Distance.calculate(
+                    query, vectors[(int) truth[i]], metric),
+                found.get(i).distance(),
+                1e-3f * Math.max(1f, Math.abs(found.get(i).distance())),
+                metric + " distance at rank " + i);
+          }
+        }
+        // fewer allowed ids than k: all of them, best first
+        BitSet three = new BitSet();
+        three.set(5);
+        three.set(77);
+        three.set(4_999);
+        assertEquals(3, index.search(queries[0], K, 50, three).size());
+      }
+    }
+  }
+
+  @Test
   void deleteAddSaveAndReopen() throws Exception {
     Path file = dir.resolve("d.vec");
     Path graphFile = dir.resolve("d.hnsw");
