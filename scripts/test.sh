@@ -21,6 +21,14 @@ echo "== Python: the zero_copy_search package, installed from spark-connector/py
 "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps spark-connector/python
 "$python" -m pytest -q spark-connector/python/tests
 
+echo "== Python: a fresh virtual environment, pip install spark-connector/python, the seed's examples"
+fresh=$root/target/fresh-venv
+rm -rf "$fresh" "$root/target/fresh-run" && python3 -m venv "$fresh" && mkdir -p "$root/target/fresh-run"
+"$fresh/bin/python" -m pip install -q --disable-pip-version-check spark-connector/python \
+  $(grep -E '^(onnxruntime|tokenizers)==' requirements-test.txt)
+(cd "$root/target/fresh-run" && "$fresh/bin/python" "$root/examples/basic_usage.py" | tail -3 \
+  && "$fresh/bin/python" "$root/examples/sentence_transformers_example.py" | tail -3)
+
 jdk25=${ZCS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ -x "$jdk25/bin/java" ]; then
   echo "== JDK 25: build and test everything"
