@@ -1,5 +1,6 @@
 package io.zerocopy.spark;
 
+import io.zerocopy.spark.join.JoinMetricsExec;
 import io.zerocopy.spark.join.NearestByJoinRule;
 import io.zerocopy.spark.join.VecSqlFunctions;
 import org.apache.spark.sql.SparkSessionExtensions;
@@ -35,6 +36,7 @@ public final class ZeroCopyExtensions extends AbstractFunction1<SparkSessionExte
             new ExpressionInfo(VecSqlFunctions.class.getName(), VecSqlFunctions.VEC_KNN),
             VecSqlFunctions::knn));
     extensions.injectPostHocResolutionRule(NearestByJoinRule::new);
+    extensions.injectPlannerStrategy(session -> new JoinMetricsExec.Strategy());
     return BoxedUnit.UNIT;
   }
 }

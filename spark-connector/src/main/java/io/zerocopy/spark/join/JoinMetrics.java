@@ -2,12 +2,12 @@ package io.zerocopy.spark.join;
 
 import java.io.Serializable;
 import org.apache.spark.SparkContext;
-import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
 
 /**
- * What a join did, as named accumulators: they appear per stage and per task in the Spark UI's
- * Stages tab (the SQL tab shows only metrics of physical operators, and our joins run inside
- * Spark's own {@code MapPartitions}).
+ * What a join did, as SQL metrics: the Spark UI's SQL tab shows them on the join's {@code
+ * ZeroCopyJoinMetrics} node ({@link JoinMetricsExec}), and each stage lists them too.
  *
  * <ul>
  *   <li>{@value #QUERIES}: query vectors searched
@@ -16,8 +16,7 @@ import org.apache.spark.util.LongAccumulator;
  *       count its own)
  * </ul>
  */
-record JoinMetrics(
-    LongAccumulator queries, LongAccumulator shardSearches, LongAccumulator distances)
+record JoinMetrics(SQLMetric queries, SQLMetric shardSearches, SQLMetric distances)
     implements Serializable {
 
   static final String QUERIES = "zero-copy join: queries";
@@ -26,8 +25,8 @@ record JoinMetrics(
 
   static JoinMetrics register(SparkContext context) {
     return new JoinMetrics(
-        context.longAccumulator(QUERIES),
-        context.longAccumulator(SHARD_SEARCHES),
-        context.longAccumulator(DISTANCES));
+        SQLMetrics.createMetric(context, QUERIES),
+        SQLMetrics.createMetric(context, SHARD_SEARCHES),
+        SQLMetrics.createMetric(context, DISTANCES));
   }
 }

@@ -154,8 +154,11 @@ public final class KnnJoin {
               JoinMetrics.register(queries.sparkSession().sparkContext()));
       StructType schema = append(querySchema, neighbourFields);
       int[] all = allShards(manifest);
-      return queries.mapPartitions(
-          (MapPartitionsFunction<Row, Row>) rows -> task.run(rows, all), Encoders.row(schema));
+      return withMetrics(
+          queries.mapPartitions(
+              (MapPartitionsFunction<Row, Row>) rows -> task.run(rows, all), Encoders.row(schema)),
+          task.metrics(),
+          description);
     }
     return partitioned(
         queries,
@@ -268,10 +271,46 @@ public final class KnnJoin {
               ? functions.col(RANK).cast("int")
               : functions.col(field.name()));
     }
-    return candidates
-        .withColumn(RANK, order)
-        .where(functions.col(RANK).leq(k))
-        .select(output.toArray(new org.apache.spark.sql.Column[0]));
+    return withMetrics(
+        candidates
+            .withColumn(RANK, order)
+            .where(functions.col(RANK).leq(k))
+            .select(output.toArray(new org.apache.spark.sql.Column[0])),
+        task.metrics(),
+        description);
+  }
+
+  /**
+   * The join's rows under a {@link JoinMetricsNode}, so that its metrics show in the SQL tab; the
+   * node's planner strategy is added to the session if the extensions did not bring it.
+   */
+  static Dataset<Row> withMetrics(Dataset<Row> joined, JoinMetrics metrics, String description) {
+    org.apache.spark.sql.classic.SparkSession session =
+        (org.apache.spark.sql.classic.SparkSession) joined.sparkSession();
+    boolean planned =
+        scala.jdk.javaapi.CollectionConverters.asJava(session.sessionState().planner().strategies())
+            .stream()
+            .anyMatch(strategy -> strategy instanceof JoinMetricsExec.Strategy);
+    if (!planned) {
+      synchronized (KnnJoin.class) {
+        List<org.apache.spark.sql.execution.SparkStrategy> extra =
+            new ArrayList<>(
+                scala.jdk.javaapi.CollectionConverters.asJava(
+                    session.experimental().extraStrategies()));
+        if (extra.stream().noneMatch(strategy -> strategy instanceof JoinMetricsExec.Strategy)) {
+          extra.add(new JoinMetricsExec.Strategy());
+          session
+              .experimental()
+              .extraStrategies_$eq(scala.jdk.javaapi.CollectionConverters.asScala(extra).toList());
+        }
+      }
+    }
+    return org.apache.spark.sql.classic.Dataset$.MODULE$.ofRows(
+        session,
+        new JoinMetricsNode(
+            ((org.apache.spark.sql.classic.Dataset<Row>) joined).logicalPlan(),
+            metrics,
+            description));
   }
 
   /**

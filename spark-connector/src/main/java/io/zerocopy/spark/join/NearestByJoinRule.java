@@ -253,7 +253,7 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
               CollectionConverters.asJava(target.qualifier())));
     }
     LOG.info("NEAREST BY join runs on vec dataset {}: {}", right.directory(), description);
-    return new Project(seq(restored), mapped);
+    return new Project(seq(restored), new JoinMetricsNode(mapped, task.metrics(), description));
   }
 
   /** The Scala function of MapPartitions: its toString is what EXPLAIN prints. */

@@ -112,6 +112,10 @@ final class NeighborJoinTask implements Serializable {
     return description;
   }
 
+  JoinMetrics metrics() {
+    return metrics;
+  }
+
   /** The output rows for the query rows {@code input}, searching only the shards given. */
   Iterator<Row> run(Iterator<Row> input, int[] shards) {
     return new Iterator<>() {
@@ -154,7 +158,9 @@ final class NeighborJoinTask implements Serializable {
         present.isEmpty()
             ? List.of()
             : searcher.search(present.toArray(new float[0][]), k, ef, exactMetric, shards);
-    metrics.queries().add(present.size());
+    if (shards.length > 0 && shards[0] == 0) { // partitioned: one task per shard sees each query
+      metrics.queries().add(present.size());
+    }
     metrics.shardSearches().add((long) present.size() * shards.length);
     if (exactMetric != null) {
       long searched = 0;

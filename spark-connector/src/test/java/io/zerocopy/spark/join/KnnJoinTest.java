@@ -179,6 +179,69 @@ class KnnJoinTest extends SparkTestBase {
     assertEquals(40L * 600, listener.totals.get(JoinMetrics.DISTANCES));
   }
 
+  /** The join's metrics as the SQL tab shows them for the last SQL execution: name -> value. */
+  static Map<String, Long> sqlTabMetrics() {
+    org.apache.spark.sql.execution.ui.SQLAppStatusStore store =
+        ((org.apache.spark.sql.classic.SparkSession) spark()).sharedState().statusStore();
+    long id =
+        scala.jdk.javaapi.CollectionConverters.asJava(store.executionsList()).stream()
+            .mapToLong(org.apache.spark.sql.execution.ui.SQLExecutionUIData::executionId)
+            .max()
+            .orElseThrow();
+    Map<Object, String> values =
+        scala.jdk.javaapi.CollectionConverters.asJava(store.executionMetrics(id));
+    Map<String, Long> shown = new java.util.TreeMap<>();
+    for (org.apache.spark.sql.execution.ui.SparkPlanGraphNode node :
+        scala.jdk.javaapi.CollectionConverters.asJava(store.planGraph(id).allNodes())) {
+      if (node.name().equals("ZeroCopyJoinMetrics")) {
+        for (org.apache.spark.sql.execution.ui.SQLPlanMetric metric :
+            scala.jdk.javaapi.CollectionConverters.asJava(node.metrics())) {
+          String value = values.get(metric.accumulatorId());
+          shown.put(metric.name(), value == null ? -1L : Long.parseLong(value.replace(",", "")));
+        }
+      }
+    }
+    return shown;
+  }
+
+  @Test
+  void sqlTabShowsTheJoinMetricsOfEveryKindOfJoin() throws Exception {
+    for (String strategy : List.of("replicated", "partitioned")) {
+      KnnJoin.knnJoin(
+              JoinFixtures.queryFrame(queries, 2),
+              "qv",
+              plain,
+              5,
+              Map.of("exact", "true", "strategy", strategy))
+          .collectAsList();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      assertEquals(
+          Map.of(
+              JoinMetrics.QUERIES, 40L,
+              JoinMetrics.SHARD_SEARCHES, 120L,
+              JoinMetrics.DISTANCES, 40L * 600),
+          sqlTabMetrics(),
+          strategy);
+    }
+    JoinFixtures.queryFrame(queries, 2).createOrReplaceTempView("metrics_q");
+    spark().read().format("vec").load(indexed).createOrReplaceTempView("metrics_items");
+    Dataset<Row> nearest =
+        spark()
+            .sql(
+                "SELECT q.qid, d.id FROM metrics_q q JOIN metrics_items d APPROX NEAREST 5 BY"
+                    + " DISTANCE vector_l2_distance(q.qv, d.vector)");
+    assertEquals(200, nearest.collectAsList().size());
+    spark().sparkContext().listenerBus().waitUntilEmpty();
+    Map<String, Long> shown = sqlTabMetrics();
+    assertEquals(40L, shown.get(JoinMetrics.QUERIES), shown.toString());
+    assertEquals(120L, shown.get(JoinMetrics.SHARD_SEARCHES), shown.toString());
+    assertTrue(
+        nearest
+            .queryExecution()
+            .explainString(org.apache.spark.sql.execution.SimpleMode$.MODULE$)
+            .contains("ZeroCopyJoinMetrics"));
+  }
+
   @Test
   void tiesAreBrokenByShardThenRowWithBothStrategies() {
     float[][] same = new float[12][];
