@@ -344,9 +344,8 @@ public final class HnswIndex implements AutoCloseable {
                 + reopened.size()
                 + " (another writer?)");
       }
-      if (ownsStore) {
-        store.close();
-      }
+      // the previous mapping is not closed: readers may still hold it from store(); closing only
+      // drops its buffers, which the collector does once nobody reads through it
       store = reopened;
       ownsStore = true;
       scorer = new StoreScorer(reopened, metric, kernel);
@@ -473,7 +472,10 @@ public final class HnswIndex implements AutoCloseable {
     return efConstruction;
   }
 
-  /** The store searched now: after {@link #add} a new mapping of the same file. */
+  /**
+   * The store searched now: after {@link #add} a new mapping of the same file. A store returned
+   * before an add stays readable with its old size.
+   */
   public VectorStore store() {
     lock.readLock().lock();
     try {
