@@ -17,6 +17,10 @@ import java.util.UUID;
  * file beside the target; {@link #commit()} writes the final count, fsyncs and renames it into
  * place atomically. Closing without a commit deletes the temporary file, so a failed or abandoned
  * write never leaves a partial {@code .vec} file. Not thread-safe.
+ *
+ * <p>A process killed before the rename leaves its temporary file, {@code .<name>.<uuid>.tmp}:
+ * hidden, never opened by readers (they open exact names), and not removed by later writers, which
+ * cannot tell a dead writer's file from a running one's.
  */
 public final class VectorStoreWriter implements AutoCloseable {
 
