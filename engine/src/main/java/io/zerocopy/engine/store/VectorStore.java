@@ -116,8 +116,7 @@ public final class VectorStore implements AutoCloseable {
 
   /**
    * Copies vector {@code id} into {@code dst} at {@code offset}. If another process truncated the
-   * file under the mapping, this throws an {@link UncheckedIOException} naming the file (JDK 25; on
-   * JDK 17 the JVM raises an InternalError a little later, see {@link #mappingFault}).
+   * file under the mapping, this throws an error, not a crash (see {@link #mappingFault}).
    */
   public void read(long id, float[] dst, int offset) {
     checkId(id);
@@ -160,9 +159,11 @@ public final class VectorStore implements AutoCloseable {
 
   /**
    * Translates the JVM's InternalError for a fault in a mapped page (SIGBUS: the file was truncated
-   * under the mapping) into an error that names the file and its sizes. JDK 25 throws that error in
-   * the faulting read, so it is caught there; JDK 17 raises it asynchronously, at a later point of
-   * the reading thread, where it stays an InternalError (the JVM does not crash either way).
+   * under the mapping) into an {@link UncheckedIOException} that names the file and its sizes. This
+   * catches it when the read runs interpreted or compiled on its own (JDK 25). The JVM raises the
+   * error asynchronously on JDK 17, and after the JIT inlined the read into its caller it may also
+   * pass this catch: then the caller sees the bare InternalError ("a fault occurred in an unsafe
+   * memory access operation"). Either way it is an error in the reading thread, never a crash.
    */
   private UncheckedIOException mappingFault(InternalError fault) {
     long length;
