@@ -261,7 +261,9 @@ class KillLoopTest {
     tally.print("add (.vec)");
     saves.print("add (.hnsw)");
     System.out.printf(
-        "[crash] add: %d opens found vectors the graph did not cover%n", unindexedOpens);
+        "[crash] add: %d opens found vectors the graph did not cover; %d of %d searched vectors"
+            + " found themselves%n",
+        unindexedOpens, selfFound, selfChecks);
     assertTrue(saves.commits > 0, "the child never saved");
     // HNSW is approximate: now and then a node is unreachable (about 1 in 2,500 here, with or
     // without kills), so a stored vector finding itself is checked in aggregate
