@@ -62,12 +62,18 @@ public final class VectorStore implements AutoCloseable {
   /** Maps an existing {@code .vec} file after validating its header against its size. */
   public static VectorStore open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      // An append in another thread or process changes the size, then the header (its commit
+      // point): a size is only valid with a header that read the same before and after it.
+      ByteBuffer headerBytes = readHeader(channel);
       long fileSize = channel.size();
-      ByteBuffer headerBytes = ByteBuffer.allocate(VecHeader.BYTES);
-      while (headerBytes.hasRemaining() && channel.read(headerBytes) >= 0) {
-        // read the whole header, or hit the end of a short file
+      for (int attempt = 0; attempt < 100; attempt++) {
+        ByteBuffer again = readHeader(channel);
+        if (again.equals(headerBytes)) {
+          break;
+        }
+        headerBytes = again;
+        fileSize = channel.size();
       }
-      headerBytes.flip();
       VecHeader header = VecHeader.read(headerBytes, path, fileSize);
       int vectorsPerChunk = (int) Math.max(1, CHUNK_BYTES / header.vectorBytes());
       long chunkCount = (header.count() + vectorsPerChunk - 1) / vectorsPerChunk;
@@ -90,6 +96,14 @@ public final class VectorStore implements AutoCloseable {
     } catch (IOException e) {
       throw new IOException(path + ": cannot map .vec file: " + e.getMessage(), e);
     }
+  }
+
+  private static ByteBuffer readHeader(FileChannel channel) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(VecHeader.BYTES);
+    while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0) {
+      // read the whole header, or hit the end of a short file
+    }
+    return bytes.flip();
   }
 
   /** Number of vectors. */

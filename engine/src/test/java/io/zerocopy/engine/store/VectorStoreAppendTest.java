@@ -94,6 +94,47 @@ class VectorStoreAppendTest {
   }
 
   @Test
+  void opensRacingAppendsSeeACommittedCount() throws Exception {
+    Path file = dir.resolve("r.vec");
+    VectorStore.create(file, new float[][] {{0, 0}});
+    int appends = 400;
+    java.util.concurrent.atomic.AtomicLong committed =
+        new java.util.concurrent.atomic.AtomicLong(1);
+    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread appender =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < appends; i++) {
+                  long count = committed.get();
+                  float[][] batch = new float[1 + i % 7][];
+                  for (int row = 0; row < batch.length; row++) {
+                    batch[row] = new float[] {count + row, -(count + row)};
+                  }
+                  committed.set(VectorStore.append(file, batch));
+                }
+              } catch (Throwable t) {
+                failure.set(t);
+              }
+            });
+    appender.start();
+    int opens = 0;
+    while (appender.isAlive()) {
+      long before = committed.get();
+      try (VectorStore store = VectorStore.open(file)) {
+        long size = store.size();
+        assertTrue(size >= before, size + " vectors, " + before + " were committed before");
+        assertArrayEquals(new float[] {size - 1, -(size - 1)}, store.get(size - 1));
+      }
+      opens++;
+    }
+    appender.join();
+    assertEquals(null, failure.get());
+    assertTrue(opens > 0);
+  }
+
+  @Test
   void markedFileShorterThanItsCountIsStillRejected() throws Exception {
     Path file = dir.resolve("s.vec");
     VectorStore.create(file, new float[][] {{1, 2, 3}, {4, 5, 6}});
