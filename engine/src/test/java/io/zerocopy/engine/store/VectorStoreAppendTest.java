@@ -97,7 +97,7 @@ class VectorStoreAppendTest {
   void opensRacingAppendsSeeACommittedCount() throws Exception {
     Path file = dir.resolve("r.vec");
     VectorStore.create(file, new float[][] {{0, 0}});
-    int appends = 400;
+    int appends = 150;
     java.util.concurrent.atomic.AtomicLong committed =
         new java.util.concurrent.atomic.AtomicLong(1);
     java.util.concurrent.atomic.AtomicReference<Throwable> failure =
