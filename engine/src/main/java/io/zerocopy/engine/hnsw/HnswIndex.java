@@ -100,6 +100,11 @@ public final class HnswIndex implements AutoCloseable {
    * Maps the graph {@code indexPath} of the vectors {@code storePath}: checks sizes and checksums,
    * and that both files describe the same vectors. The graph stays in the page cache; the index
    * closes the store it opened.
+   *
+   * <p>The store may hold more vectors than the graph has nodes: {@link #add} commits the vectors
+   * before the graph is saved, so a crash in between leaves this pair. The graph then covers the
+   * first vectors only; the rest are not searched until the next {@link #add} links them (stats key
+   * {@code num_unindexed}). A store with fewer vectors than the graph is an error.
    */
   public static HnswIndex open(Path storePath, Path indexPath) throws IOException {
     return open(storePath, indexPath, HnswFile.CHUNK_BYTES);
@@ -111,15 +116,31 @@ public final class HnswIndex implements AutoCloseable {
     try {
       MappedGraph mapped = HnswFile.open(indexPath, chunkBytes);
       HnswFile.Header header = mapped.header();
-      if (header.nodes() != store.size() || header.dimension() != store.dimension()) {
+      if (header.nodes() > store.size() || header.dimension() != store.dimension()) {
         throw new HnswFormatException(
             indexPath,
             "num_nodes/dimension",
-            store.size() + " nodes of dimension " + store.dimension() + " (from " + storePath + ")",
+            "at most "
+                + store.size()
+                + " nodes of dimension "
+                + store.dimension()
+                + " (from "
+                + storePath
+                + ")",
             header.nodes()
                 + " nodes of dimension "
                 + header.dimension()
-                + ": the index does not belong to this store (save it again after add)");
+                + ": the index does not belong to this store");
+      }
+      if (header.nodes() < store.size()) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "{0} indexes {1} of the {2} vectors of {3}: the others are not searched until the next"
+                + " add (an add was not followed by a save?)",
+            indexPath,
+            header.nodes(),
+            store.size(),
+            storePath);
       }
       return new HnswIndex(store, mapped);
     } catch (IOException | RuntimeException e) {
@@ -326,7 +347,8 @@ public final class HnswIndex implements AutoCloseable {
   /**
    * Appends {@code vectors} to the {@code .vec} file (durably, in place) and links them into the
    * graph on all cores; returns the id of the first new vector. A mapped graph is first copied into
-   * the heap. Save the index afterwards to persist the new nodes.
+   * the heap. Save the index afterwards to persist the new nodes. Vectors the graph did not cover
+   * yet (see {@link #open}) are linked too, before the new ones.
    */
   public long add(float[][] vectors) throws IOException {
     if (vectors == null) {
@@ -340,14 +362,17 @@ public final class HnswIndex implements AutoCloseable {
       checkOpen();
       checkBuilt();
       int first = (int) store.size();
+      int indexed = graph.size();
       if ((long) first + vectors.length > Integer.MAX_VALUE - 1) {
         throw new IllegalArgumentException(
             "adding " + vectors.length + " vectors to " + first + " exceeds the index's int ids");
       }
-      if (vectors.length == 0) {
+      if (vectors.length == 0 && indexed == first) {
         return first;
       }
-      VectorStore.append(store.path(), vectors);
+      if (vectors.length > 0) {
+        VectorStore.append(store.path(), vectors);
+      }
       VectorStore reopened = VectorStore.open(store.path());
       if (reopened.size() != (long) first + vectors.length) {
         reopened.close();
@@ -359,17 +384,18 @@ public final class HnswIndex implements AutoCloseable {
                 + reopened.size()
                 + " (another writer?)");
       }
-      if (ownsStore) {
-        store.close();
-      }
+      // the previous mapping is not closed: readers may still hold it from store(); closing only
+      // drops its buffers, which the collector does once nobody reads through it
       store = reopened;
       ownsStore = true;
       scorer = new StoreScorer(reopened, metric, kernel);
       HeapGraph heap = graph instanceof HeapGraph ? (HeapGraph) graph : HeapGraph.copyOf(graph);
       graph = heap;
-      heap.addNodes(GraphBuilder.drawLevels(random, vectors.length, m), 0, vectors.length);
+      // vectors of an add whose graph was never saved are linked first (see open)
+      int linked = first + vectors.length - indexed;
+      heap.addNodes(GraphBuilder.drawLevels(random, linked, m), 0, linked);
       tombstones.grow(heap.size());
-      insert(heap, first, heap.size(), ParallelTasks.defaultThreads());
+      insert(heap, indexed, heap.size(), ParallelTasks.defaultThreads());
       return first;
     } finally {
       lock.writeLock().unlock();
@@ -423,7 +449,8 @@ public final class HnswIndex implements AutoCloseable {
   /**
    * The seed's statistics: num_vectors, dimension, num_layers, total_connections (directed links
    * over all layers), max_connections (the longest list), avg_connections (total / num_vectors);
-   * plus num_deleted, m, ef_construction and metric.
+   * plus num_deleted, num_unindexed (vectors of the store the graph does not cover, see {@link
+   * #open}), m, ef_construction and metric.
    */
   public Map<String, Object> stats() {
     lock.readLock().lock();
@@ -449,6 +476,7 @@ public final class HnswIndex implements AutoCloseable {
       stats.put("max_connections", longest);
       stats.put("avg_connections", n == 0 ? 0.0 : (double) total / n);
       stats.put("num_deleted", (long) tombstones.count());
+      stats.put("num_unindexed", store.size() - n);
       stats.put("m", m);
       stats.put("ef_construction", efConstruction);
       stats.put("metric", metric.id());
@@ -484,7 +512,10 @@ public final class HnswIndex implements AutoCloseable {
     return efConstruction;
   }
 
-  /** The store searched now: after {@link #add} a new mapping of the same file. */
+  /**
+   * The store searched now: after {@link #add} a new mapping of the same file. A store returned
+   * before an add stays readable with its old size.
+   */
   public VectorStore store() {
     lock.readLock().lock();
     try {

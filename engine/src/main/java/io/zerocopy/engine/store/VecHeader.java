@@ -18,6 +18,14 @@ public record VecHeader(long count, int dimension) {
 
   public static final int VERSION = 1;
 
+  /**
+   * The value of the padding field (offset 20) while an in-place append runs. The count stays the
+   * commit point: a file so marked may hold uncommitted bytes after its last counted vector (an
+   * append that crashed), which readers ignore and the next append truncates. Without the mark, the
+   * size must be exact.
+   */
+  static final int APPENDING = 0x444E5041; // "APND"
+
   /** Largest dimension we accept: keeps one vector well inside a mapped chunk. */
   public static final int MAX_DIMENSION = 1 << 20;
 
@@ -51,14 +59,26 @@ public record VecHeader(long count, int dimension) {
 
   /** Writes the header into {@code out} at its position (32 bytes). */
   public void write(ByteBuffer out) {
+    write(out, false);
+  }
+
+  /** Writes the header, marked as being appended to if {@code appending}. */
+  void write(ByteBuffer out, boolean appending) {
     ByteBuffer le = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    le.putInt(MAGIC).putInt(VERSION).putLong(count).putInt(dimension).putInt(0).putLong(0L);
+    le.putInt(MAGIC).putInt(VERSION).putLong(count).putInt(dimension);
+    le.putInt(appending ? APPENDING : 0).putLong(0L);
     out.position(out.position() + BYTES);
+  }
+
+  /** Whether the header at {@code in}'s position carries the {@link #APPENDING} mark. */
+  static boolean appending(ByteBuffer in) {
+    return in.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(in.position() + 20) == APPENDING;
   }
 
   /**
    * Reads and validates a header against the actual file size; every failure names the file, the
-   * field, what was expected and what was found.
+   * field, what was expected and what was found. Bytes after the last counted vector are accepted
+   * only in a file marked {@link #APPENDING}; a file shorter than its count is always rejected.
    */
   public static VecHeader read(ByteBuffer in, Path file, long fileSize) throws VecFormatException {
     if (fileSize < BYTES) {
@@ -90,7 +110,8 @@ public record VecHeader(long count, int dimension) {
           Long.toUnsignedString(count));
     }
     VecHeader header = new VecHeader(count, dimension);
-    if (header.fileSize() != fileSize) {
+    boolean uncommittedTail = fileSize > header.fileSize() && appending(in);
+    if (header.fileSize() != fileSize && !uncommittedTail) {
       String detail =
           fileSize < header.fileSize()
               ? " (truncated: " + (header.fileSize() - fileSize) + " bytes missing)"

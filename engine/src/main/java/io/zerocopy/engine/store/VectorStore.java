@@ -1,10 +1,12 @@
 package io.zerocopy.engine.store;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -47,10 +49,11 @@ public final class VectorStore implements AutoCloseable {
   }
 
   /**
-   * Appends {@code vectors} to the existing {@code .vec} file at {@code path}, in place and
-   * durably: the vectors are written after the last one and fsynced, then the header count is
-   * rewritten and fsynced. Stores already open on the file keep working with their old count; open
-   * the file again to see the new vectors. Returns the new number of vectors.
+   * Appends {@code vectors} to the existing {@code .vec} file at {@code path}, in place, durably
+   * and atomically: the vectors are written after the last one and fsynced, then the header count
+   * (the commit point) is rewritten and fsynced; a crash in between leaves the old count, and the
+   * next append drops the uncommitted bytes. Stores already open on the file keep working with
+   * their old count; open the file again to see the new vectors. Returns the new number of vectors.
    */
   public static long append(Path path, float[][] vectors) throws IOException {
     return VectorStoreWriter.appendInPlace(path, vectors);
@@ -59,12 +62,18 @@ public final class VectorStore implements AutoCloseable {
   /** Maps an existing {@code .vec} file after validating its header against its size. */
   public static VectorStore open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      // An append in another thread or process changes the size, then the header (its commit
+      // point): a size is only valid with a header that read the same before and after it.
+      ByteBuffer headerBytes = readHeader(channel);
       long fileSize = channel.size();
-      ByteBuffer headerBytes = ByteBuffer.allocate(VecHeader.BYTES);
-      while (headerBytes.hasRemaining() && channel.read(headerBytes) >= 0) {
-        // read the whole header, or hit the end of a short file
+      for (int attempt = 0; attempt < 100; attempt++) {
+        ByteBuffer again = readHeader(channel);
+        if (again.equals(headerBytes)) {
+          break;
+        }
+        headerBytes = again;
+        fileSize = channel.size();
       }
-      headerBytes.flip();
       VecHeader header = VecHeader.read(headerBytes, path, fileSize);
       int vectorsPerChunk = (int) Math.max(1, CHUNK_BYTES / header.vectorBytes());
       long chunkCount = (header.count() + vectorsPerChunk - 1) / vectorsPerChunk;
@@ -89,6 +98,14 @@ public final class VectorStore implements AutoCloseable {
     }
   }
 
+  private static ByteBuffer readHeader(FileChannel channel) throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(VecHeader.BYTES);
+    while (bytes.hasRemaining() && channel.read(bytes, bytes.position()) >= 0) {
+      // read the whole header, or hit the end of a short file
+    }
+    return bytes.flip();
+  }
+
   /** Number of vectors. */
   public long size() {
     return header.count();
@@ -111,12 +128,19 @@ public final class VectorStore implements AutoCloseable {
     return vector;
   }
 
-  /** Copies vector {@code id} into {@code dst} at {@code offset}. */
+  /**
+   * Copies vector {@code id} into {@code dst} at {@code offset}. If another process truncated the
+   * file under the mapping, this throws an error, not a crash (see {@link #mappingFault}).
+   */
   public void read(long id, float[] dst, int offset) {
     checkId(id);
     int dimension = header.dimension();
-    chunks()[(int) (id / vectorsPerChunk)].get(
-        (int) (id % vectorsPerChunk) * dimension, dst, offset, dimension);
+    try {
+      chunks()[(int) (id / vectorsPerChunk)].get(
+          (int) (id % vectorsPerChunk) * dimension, dst, offset, dimension);
+    } catch (InternalError e) {
+      throw mappingFault(e);
+    }
   }
 
   /**
@@ -132,15 +156,48 @@ public final class VectorStore implements AutoCloseable {
     int dimension = header.dimension();
     long id = first;
     int remaining = count;
-    while (remaining > 0) {
-      int chunk = (int) (id / vectorsPerChunk);
-      int inChunk = (int) (id % vectorsPerChunk);
-      int n = Math.min(remaining, vectorsPerChunk - inChunk);
-      mapped[chunk].get(inChunk * dimension, dst, offset, n * dimension);
-      offset += n * dimension;
-      id += n;
-      remaining -= n;
+    try {
+      while (remaining > 0) {
+        int chunk = (int) (id / vectorsPerChunk);
+        int inChunk = (int) (id % vectorsPerChunk);
+        int n = Math.min(remaining, vectorsPerChunk - inChunk);
+        mapped[chunk].get(inChunk * dimension, dst, offset, n * dimension);
+        offset += n * dimension;
+        id += n;
+        remaining -= n;
+      }
+    } catch (InternalError e) {
+      throw mappingFault(e);
     }
+  }
+
+  /**
+   * Translates the JVM's InternalError for a fault in a mapped page (SIGBUS: the file was truncated
+   * under the mapping) into an {@link UncheckedIOException} that names the file and its sizes. This
+   * catches it when the read runs interpreted or compiled on its own (JDK 25). The JVM raises the
+   * error asynchronously on JDK 17, and after the JIT inlined the read into its caller it may also
+   * pass this catch: then the caller sees the bare InternalError ("a fault occurred in an unsafe
+   * memory access operation"). Either way it is an error in the reading thread, never a crash.
+   */
+  private UncheckedIOException mappingFault(InternalError fault) {
+    long length;
+    try {
+      length = Files.size(path);
+    } catch (IOException e) {
+      length = -1;
+    }
+    String found =
+        length < 0
+            ? "no readable file"
+            : length < header.fileSize()
+                ? length + " bytes: the file was truncated while mapped"
+                : length
+                    + " bytes, its full size, yet a mapped page faulted: another mapped file"
+                    + " read on this thread may have been truncated";
+    VecFormatException error =
+        new VecFormatException(path, "file size", header.fileSize() + " bytes as mapped", found);
+    error.initCause(fault);
+    return new UncheckedIOException(error.getMessage(), error);
   }
 
   /** Releases the mapping for the garbage collector; any later read fails. */

@@ -17,6 +17,10 @@ import java.util.UUID;
  * file beside the target; {@link #commit()} writes the final count, fsyncs and renames it into
  * place atomically. Closing without a commit deletes the temporary file, so a failed or abandoned
  * write never leaves a partial {@code .vec} file. Not thread-safe.
+ *
+ * <p>A process killed before the rename leaves its temporary file, {@code .<name>.<uuid>.tmp}:
+ * hidden, never opened by readers (they open exact names), and not removed by later writers, which
+ * cannot tell a dead writer's file from a running one's.
  */
 public final class VectorStoreWriter implements AutoCloseable {
 
@@ -221,12 +225,14 @@ public final class VectorStoreWriter implements AutoCloseable {
   }
 
   /**
-   * Appends {@code vectors} to the end of the existing {@code .vec} file at {@code path} in place:
-   * the vectors are written after the last one and fsynced, then the header count is rewritten and
-   * fsynced. Readers that mapped the file before keep seeing the old vectors (mappings start after
-   * the header and nothing before the old end changes); a reader opened afterwards sees the new
-   * count. A crash between the two fsyncs leaves trailing bytes that {@link VectorStore#open}
-   * rejects with a message naming the file. Returns the new count.
+   * Appends {@code vectors} to the end of the existing {@code .vec} file at {@code path} in place.
+   * The header count is the commit point: the header is first marked {@link VecHeader#APPENDING}
+   * (fsync), any uncommitted tail of an earlier crashed append is cut off, the vectors are written
+   * after the last counted one (fsync), then the new count is written with the mark cleared
+   * (fsync). A crash at any point leaves a file that opens with either the old or the new count.
+   * Readers that mapped the file before keep seeing the old vectors (mappings start after the
+   * header and nothing before the old end changes); a reader opened afterwards sees the new count.
+   * Returns the new count.
    */
   static long appendInPlace(Path path, float[][] vectors) throws IOException {
     if (vectors == null) {
@@ -281,13 +287,20 @@ public final class VectorStoreWriter implements AutoCloseable {
           return old.count();
         }
         VecHeader updated = new VecHeader(old.count() + vectors.length, dimension);
+        if (!VecHeader.appending(headerBytes)) {
+          writeHeader(channel, old, true);
+        }
+        // an append that crashed after writing vectors but before its count left them here
+        if (fileSize > old.fileSize()) {
+          channel.truncate(old.fileSize());
+        }
         int vectorBytes = dimension * Float.BYTES;
         ByteBuffer buffer =
             ByteBuffer.allocateDirect(
                     Math.max(vectorBytes, BUFFER_BYTES / vectorBytes * vectorBytes))
                 .order(ByteOrder.LITTLE_ENDIAN);
         FloatBuffer floats = buffer.asFloatBuffer();
-        long position = fileSize;
+        long position = old.fileSize();
         for (float[] vector : vectors) {
           if (floats.remaining() < dimension) {
             buffer.limit(floats.position() * Float.BYTES).position(0);
@@ -300,11 +313,7 @@ public final class VectorStoreWriter implements AutoCloseable {
         buffer.limit(floats.position() * Float.BYTES).position(0);
         writeAll(channel, buffer, position);
         channel.force(true);
-        ByteBuffer header = ByteBuffer.allocate(VecHeader.BYTES);
-        updated.write(header);
-        header.flip();
-        writeFully(channel, header, 0);
-        channel.force(true);
+        writeHeader(channel, updated, false);
         return updated.count();
       } finally {
         if (lock.isValid()) {
@@ -314,6 +323,15 @@ public final class VectorStoreWriter implements AutoCloseable {
     } catch (java.nio.file.NoSuchFileException e) {
       throw new java.nio.file.NoSuchFileException(path.toString(), null, "no such .vec file");
     }
+  }
+
+  private static void writeHeader(FileChannel channel, VecHeader header, boolean appending)
+      throws IOException {
+    ByteBuffer bytes = ByteBuffer.allocate(VecHeader.BYTES);
+    header.write(bytes, appending);
+    bytes.flip();
+    writeFully(channel, bytes, 0);
+    channel.force(true);
   }
 
   private static long writeAll(FileChannel channel, ByteBuffer bytes, long position)
