@@ -242,7 +242,7 @@ public final class HnswIndex implements AutoCloseable {
     lock.readLock().lock();
     try {
       checkBuilt();
-      long size = scorer.size();
+      long size = graph.size(); // the ids the graph covers, as a graph search sees them
       if (allowed.cardinality() <= exactFilterLimit(size, ef)) {
         return searchAllowedExactly(query, k, allowed, (int) size, contexts.get());
       }
