@@ -39,13 +39,8 @@ class LocalClusterTest extends SparkTestBase {
 
   @TempDir Path temp;
 
-  @Test
-  void executorsInSeparateJvmsWriteAndIndexShardsAsLocalModeDoes() throws Exception {
-    Path sparkHome = sparkHome();
-    Path home = privateSparkHome(sparkHome);
-    Path jar = connectorJar(temp.resolve("zero-copy-search-test.jar"));
-    Path clusterDir = Files.createDirectories(temp.resolve("cluster"));
-
+  /** Runs {@code main} as the driver of local-cluster[2,1,1024]; returns its output. */
+  private String runDriver(Class<?> main, Path home, Path jar, Path dir) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
@@ -53,10 +48,10 @@ class LocalClusterTest extends SparkTestBase {
     command.removeIf(String::isEmpty);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
-    command.add(ClusterJob.class.getName());
+    command.add(main.getName());
     command.add("local-cluster[2,1,1024]");
     command.add(jar.toString());
-    command.add(clusterDir.toString());
+    command.add(dir.toString());
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("SPARK_HOME", home.toString());
     builder.environment().put("SPARK_SCALA_VERSION", "2.13"); // as bin/load-spark-env.sh does
@@ -64,19 +59,48 @@ class LocalClusterTest extends SparkTestBase {
     builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
     builder.environment().put("SPARK_LOCAL_HOSTNAME", "localhost");
     builder.environment().remove("SPARK_CONF_DIR");
-    Path log = temp.resolve("driver.log");
+    Path log = temp.resolve(main.getSimpleName() + "-driver.log");
     builder.redirectErrorStream(true).redirectOutput(log.toFile());
     Process driver = builder.start();
     if (!driver.waitFor(8, TimeUnit.MINUTES)) {
       driver.destroyForcibly();
       fail("the local-cluster driver did not finish in 8 minutes; log: " + tail(log));
     }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
     assertEquals(0, driver.exitValue(), "local-cluster driver failed:\n" + tail(log));
+    return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  private static String result(String output) {
     Matcher matcher =
         Pattern.compile("=== result begin\n(.*)=== result end", Pattern.DOTALL).matcher(output);
-    assertTrue(matcher.find(), "no result in the driver's output:\n" + tail(log));
-    String clusterResult = matcher.group(1);
+    assertTrue(matcher.find(), "no result in the driver's output:\n" + output);
+    return matcher.group(1);
+  }
+
+  @Test
+  void executorKilledDuringWriteIndexBuildAndJoinChangesNoResult() throws Exception {
+    Path home = privateSparkHome(sparkHome(), "faults");
+    Path jar = connectorJar(temp.resolve("zero-copy-search-fault.jar"));
+    Path dir = Files.createDirectories(temp.resolve("faults"));
+    String result = result(runDriver(FaultJob.class, home, jar, dir));
+    assertTrue(result.contains("write: same, stray files: ok"), result);
+    assertTrue(result.contains("index build: stray files: ok"), result);
+    assertTrue(result.contains("index build: same graphs 2"), result);
+    assertTrue(result.contains("join: same"), result);
+    // each of the three steps lost an executor while its tasks ran
+    for (String step : List.of("write pid", "index build pid", "join pid")) {
+      assertTrue(
+          result.contains(step), "no executor was killed during the " + step + ": " + result);
+    }
+  }
+
+  @Test
+  void executorsInSeparateJvmsWriteAndIndexShardsAsLocalModeDoes() throws Exception {
+    Path home = privateSparkHome(sparkHome(), "jobs");
+    Path jar = connectorJar(temp.resolve("zero-copy-search-test.jar"));
+    Path clusterDir = Files.createDirectories(temp.resolve("cluster"));
+    String output = runDriver(ClusterJob.class, home, jar, clusterDir);
+    String clusterResult = result(output);
 
     String localResult = ClusterJob.run(spark(), Files.createDirectories(temp.resolve("local")));
     assertEquals(localResult, clusterResult, "local-cluster and local mode disagree");
@@ -155,16 +179,16 @@ class LocalClusterTest extends SparkTestBase {
    * A SPARK_HOME of our own under target/ that links to the distribution's jars/ and bin/, so the
    * workers' work/ directories (executor logs) land here, not inside the distribution.
    */
-  private static Path privateSparkHome(Path distribution) throws IOException {
+  private static Path privateSparkHome(Path distribution, String name) throws IOException {
     Path home =
         Files.createDirectories(
-            Paths.get("target", "local-cluster-home-" + ProcessHandle.current().pid())
+            Paths.get("target", "local-cluster-home-" + name + "-" + ProcessHandle.current().pid())
                 .toAbsolutePath());
-    for (String name : List.of("jars", "bin")) {
-      Path link = home.resolve(name);
+    for (String sub : List.of("jars", "bin")) {
+      Path link = home.resolve(sub);
       if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          && Files.exists(distribution.resolve(name))) {
-        Files.createSymbolicLink(link, distribution.resolve(name).toAbsolutePath());
+          && Files.exists(distribution.resolve(sub))) {
+        Files.createSymbolicLink(link, distribution.resolve(sub).toAbsolutePath());
       }
     }
     return home;
