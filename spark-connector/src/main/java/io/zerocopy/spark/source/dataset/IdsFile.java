@@ -119,7 +119,8 @@ public final class IdsFile implements AutoCloseable {
     } catch (ShardMismatchException e) {
       closeQuietly(reader, allocator, channel);
       throw e;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException | AssertionError e) {
+      // Arrow asserts on impossible lengths (seen with -ea): corrupt data, not a bug of ours
       closeQuietly(reader, allocator, channel);
       throw new ShardMismatchException(
           file + ": not a readable Arrow IPC file of ids: " + e.getMessage(), e);
@@ -155,9 +156,8 @@ public final class IdsFile implements AutoCloseable {
       return root;
     } catch (ShardMismatchException e) {
       throw e;
-    } catch (IOException | RuntimeException e) {
-      throw new ShardMismatchException(
-          file + ": record batch " + index + " is corrupt: " + e.getMessage(), e);
+    } catch (IOException | RuntimeException | AssertionError e) {
+      throw new ShardMismatchException(file + ": record batch " + index + " is corrupt: " + e, e);
     }
   }
 
