@@ -113,11 +113,7 @@ class VecSqlFunctionsTest extends SparkTestBase {
         assertThrows(
             Exception.class,
             () -> sql("SELECT vec_knn('" + linked + "', qv, 5) FROM fq").collectAsList());
-    StringBuilder messages = new StringBuilder();
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      messages.append(t.getMessage()).append('\n');
-    }
-    assertTrue(messages.toString().contains("outside the dataset directory"), messages.toString());
+    assertTrue(messages(error).contains("outside the dataset directory"), messages(error));
   }
 
   @Test
