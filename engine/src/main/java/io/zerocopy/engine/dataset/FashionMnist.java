@@ -1,5 +1,6 @@
 package io.zerocopy.engine.dataset;
 
+import io.zerocopy.engine.store.VecHeader;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;
 import java.io.BufferedInputStream;
@@ -42,6 +43,9 @@ public final class FashionMnist {
   public static final int COLUMNS = 28;
   public static final int DIMENSION = ROWS * COLUMNS;
   public static final int CLASSES = 10;
+
+  /** Deflate expands at most about 1032:1, which bounds what a gzip file can really hold. */
+  static final long MAX_DEFLATE_RATIO = 1032;
 
   /** The class names, indexed by label. */
   public static final List<String> LABEL_NAMES =
@@ -280,7 +284,6 @@ public final class FashionMnist {
               file, "IDX header", headerBytes + " bytes", got + " bytes (truncated)");
         }
         int[] dims = new int[dimensions];
-        long items = 1;
         for (int i = 0; i < dimensions; i++) {
           dims[i] = be.getInt();
           if (dims[i] < (i == 0 ? 0 : 1)) {
@@ -290,13 +293,14 @@ public final class FashionMnist {
                 i == 0 ? "a count >= 0" : "a size >= 1",
                 Integer.toUnsignedString(dims[i]));
           }
-          items = Math.multiplyExact(items, dims[i]);
         }
-        if (dimensions == 3 && (long) dims[1] * dims[2] > Integer.MAX_VALUE / 4) {
+        long items = product(file, dims);
+        // checked before the pixel and vector buffers of one image are allocated
+        if (dimensions == 3 && (long) dims[1] * dims[2] > VecHeader.MAX_DIMENSION) {
           throw new DatasetFormatException(
               file,
               "IDX image size",
-              "rows × columns that fit in a vector",
+              "rows × columns of at most " + VecHeader.MAX_DIMENSION + " (the .vec limit)",
               dims[1] + " × " + dims[2]);
         }
         long expected = headerBytes + items;
@@ -315,11 +319,37 @@ public final class FashionMnist {
                   + ")",
               dataSize + " bytes" + (dataSize < comparable ? " (truncated)" : " (trailing data)"));
         }
+        // ISIZE is only 32 bits and as untrusted as the header: bound the data by what gzip can
+        // hold
+        long compressed = gzip ? Files.size(file) : dataSize;
+        if (gzip && expected > compressed * MAX_DEFLATE_RATIO) {
+          throw new DatasetFormatException(
+              file,
+              "data size",
+              "at most " + MAX_DEFLATE_RATIO + " × the " + compressed + " compressed bytes",
+              expected + " bytes (header " + headerBytes + " + " + describe(dims) + ")");
+        }
         return new IdxInput(file, in, dims, headerBytes);
-      } catch (IOException | RuntimeException e) {
+      } catch (DatasetFormatException | RuntimeException e) {
         in.close();
         throw e;
+      } catch (IOException e) {
+        in.close();
+        throw new IOException(file + ": IDX header: " + e, e); // e.g. a corrupt gzip stream
       }
+    }
+
+    /** The product of the sizes, or an error if it cannot be a file size. */
+    private static long product(Path file, int[] dims) throws DatasetFormatException {
+      long product = 1;
+      for (int dim : dims) {
+        if (dim != 0 && product > (Long.MAX_VALUE - 64) / dim) {
+          throw new DatasetFormatException(
+              file, "IDX sizes", "a product that fits in a file size", describe(dims));
+        }
+        product *= dim;
+      }
+      return product;
     }
 
     private static String describe(int[] dims) {
@@ -348,7 +378,13 @@ public final class FashionMnist {
     }
 
     void expectEnd() throws IOException {
-      if (in.read() >= 0) {
+      int next;
+      try {
+        next = in.read();
+      } catch (IOException e) {
+        throw new IOException(file + ": end of data at byte " + position + ": " + e, e);
+      }
+      if (next >= 0) {
         throw new DatasetFormatException(
             file, "end of data at byte " + position, "the end of the file", "trailing bytes");
       }

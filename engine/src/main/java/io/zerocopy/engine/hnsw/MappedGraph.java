@@ -87,8 +87,98 @@ final class MappedGraph implements GraphView {
               + levels.get(header.entryPoint()),
           "" + header.maxLevel());
     }
+    checkGraph(file, header, levels, level0, upperNodes, upperStarts, upper);
     return new MappedGraph(
         file, header, levels, level0, upperNodes, upperStarts, upper, tombstones);
+  }
+
+  /**
+   * Checks what the checksums cannot (a crafted file carries valid ones): every level, every
+   * neighbour count and id, and the index of the upper layers, so that a search stays inside the
+   * mapped sections and only asks a node for layers it has. One pass, like the checksum's.
+   */
+  private static void checkGraph(
+      Path file,
+      HnswFile.Header header,
+      ByteBuffer levels,
+      Blocks level0,
+      IntBuffer upperNodes,
+      LongBuffer upperStarts,
+      Blocks upper)
+      throws HnswFormatException {
+    int nodes = (int) header.nodes();
+    int m = header.m();
+    int[] ids = new int[2 * m];
+    int u = 0;
+    long start = 0;
+    for (int node = 0; node < nodes; node++) {
+      int level = levels.get(node);
+      if (level < 0 || level > header.maxLevel()) {
+        throw new HnswFormatException(
+            file,
+            "level of node " + node,
+            "0 to max_level " + header.maxLevel(),
+            String.valueOf(level));
+      }
+      checkBlock(file, level0, node, 2 * m, ids, nodes, levels, 0, node);
+      if (level == 0) {
+        continue;
+      }
+      if (u >= upperNodes.limit() || upperNodes.get(u) != node || upperStarts.get(u) != start) {
+        throw new HnswFormatException(
+            file,
+            "upper layer index entry " + u,
+            "node " + node + " (level " + level + ") with its first block at " + start,
+            u >= upperNodes.limit()
+                ? "no entry left"
+                : "node " + upperNodes.get(u) + " at block " + upperStarts.get(u));
+      }
+      for (int l = 1; l <= level; l++) {
+        checkBlock(file, upper, start + l - 1, m, ids, nodes, levels, l, node);
+      }
+      start += level;
+      u++;
+    }
+    if (u != upperNodes.limit() || start != header.upperBlocks()) {
+      throw new HnswFormatException(
+          file,
+          "upper layer index",
+          header.upperNodes() + " nodes with " + header.upperBlocks() + " blocks (from the header)",
+          u + " nodes with " + start + " blocks (from the levels)");
+    }
+  }
+
+  /** A block must hold at most {@code capacity} ids of nodes that have layer {@code level}. */
+  private static void checkBlock(
+      Path file,
+      Blocks blocks,
+      long block,
+      int capacity,
+      int[] ids,
+      int nodes,
+      ByteBuffer levels,
+      int level,
+      int node)
+      throws HnswFormatException {
+    int count = blocks.count(block);
+    if (count < 0 || count > capacity) {
+      throw new HnswFormatException(
+          file,
+          "neighbour count of node " + node + " on layer " + level,
+          "0 to " + capacity,
+          String.valueOf(count));
+    }
+    blocks.read(block, ids);
+    for (int i = 0; i < count; i++) {
+      int id = ids[i];
+      if (id < 0 || id >= nodes || levels.get(id) < level) {
+        throw new HnswFormatException(
+            file,
+            "neighbour " + i + " of node " + node + " on layer " + level,
+            "a node in [0, " + nodes + ") with that layer",
+            String.valueOf(id));
+      }
+    }
   }
 
   private static ByteBuffer map(FileChannel channel, long offset, long bytes) throws IOException {
@@ -167,6 +257,11 @@ final class MappedGraph implements GraphView {
         long n = Math.max(0, Math.min(blocksPerChunk, blocks - first));
         chunks[c] = map(channel, offset + first * blockBytes, n * blockBytes).asIntBuffer();
       }
+    }
+
+    /** The stored count of a block, unchecked. */
+    int count(long block) {
+      return chunks[(int) (block / blocksPerChunk)].get((int) (block % blocksPerChunk) * blockInts);
     }
 
     int read(long block, int[] dst) {

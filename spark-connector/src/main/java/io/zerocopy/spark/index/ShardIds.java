@@ -1,16 +1,14 @@
 package io.zerocopy.spark.index;
 
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.IdsFile;
 import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.ShardMismatchException;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.types.StructType;
 
 /** The ids of a shard in row order: row i of the shard is node i of its index. */
 public final class ShardIds {
@@ -22,23 +20,18 @@ public final class ShardIds {
     Path file = directory.localFile(shard.ids(), false);
     Object[] ids = new Object[Math.toIntExact(shard.count())];
     int next = 0;
-    try (BufferAllocator allocator =
-            ArrowUtils.rootAllocator().newChildAllocator("vec shard ids", 0, Long.MAX_VALUE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
-      while (reader.loadNextBatch()) {
-        FieldVector column = reader.getVectorSchemaRoot().getVector(VecManifest.ID);
+    // IdsFile checks batch count, row counts and buffers, so the rows fit the array
+    try (IdsFile in = IdsFile.open(file, shard, new StructType())) {
+      for (int batch = 0; batch < in.batches(); batch++) {
+        FieldVector column = in.load(batch).getVector(VecManifest.ID);
+        if (column == null) {
+          throw new ShardMismatchException(file + ": has no column '" + VecManifest.ID + "'");
+        }
         for (int i = 0; i < column.getValueCount(); i++) {
           Object id = column.getObject(i);
           ids[next++] = id instanceof org.apache.arrow.vector.util.Text text ? text.toString() : id;
         }
       }
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(file + ": cannot read ids: " + e.getMessage(), e);
-    }
-    if (next != ids.length) {
-      throw new IOException(
-          file + ": expected " + ids.length + " ids as the manifest says, found " + next);
     }
     return ids;
   }

@@ -7,22 +7,17 @@ import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.index.ShardIndexes;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.IdsFile;
 import io.zerocopy.spark.source.dataset.ShardEntry;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -150,16 +145,9 @@ final class ShardSearcher {
     scala.Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
     Row[] result = new Row[Math.toIntExact(shard.count())];
     int next = 0;
-    try (BufferAllocator allocator =
-            ArrowUtils.rootAllocator().newChildAllocator("join ids " + ids, 0, Long.MAX_VALUE);
-        ArrowFileReader reader =
-            new ArrowFileReader(FileChannel.open(ids, StandardOpenOption.READ), allocator)) {
-      List<ArrowBlock> blocks = reader.getRecordBlocks();
-      for (ArrowBlock block : blocks) {
-        if (!reader.loadRecordBatch(block)) {
-          throw new IOException("cannot load a record batch");
-        }
-        VectorSchemaRoot root = reader.getVectorSchemaRoot();
+    try (IdsFile in = IdsFile.open(ids, shard, schema)) {
+      for (int b = 0; b < in.batches(); b++) {
+        VectorSchemaRoot root = in.load(b);
         ColumnVector[] columns = new ColumnVector[schema.fields().length];
         for (int c = 0; c < columns.length; c++) {
           columns[c] = new ArrowColumnVector(root.getVector(schema.fields()[c].name()));

@@ -88,7 +88,8 @@ public final class VecSqlFunctions {
       if (!DatasetSearcher.indexed(manifest)) {
         throw DatasetSearcher.notIndexed(directory, manifest);
       }
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      // not a vec dataset (no or invalid manifest, not a directory): fail at analysis
       throw error(KNN_USAGE, e.getMessage());
     }
     return new ApplyFunctionExpression(

@@ -76,6 +76,47 @@ class VecSqlFunctionsTest extends SparkTestBase {
   }
 
   @Test
+  void vecKnnReadsOnlyVecDatasets() throws Exception {
+    Path notADataset = java.nio.file.Files.createDirectories(temp.resolve("just-a-directory"));
+    Path aFile = java.nio.file.Files.writeString(temp.resolve("notes.txt"), "hello");
+    Path dotDot = java.nio.file.Files.createDirectories(temp.resolve("dot-dot"));
+    String manifest = java.nio.file.Files.readString(Path.of(indexed).resolve("_manifest.json"));
+    String vecFile = manifest.replaceAll("(?s).*\"file\" : \"([^\"]+\\.vec)\".*", "$1");
+    java.nio.file.Files.writeString(
+        dotDot.resolve("_manifest.json"), manifest.replace("\"" + vecFile + "\"", "\"..\""));
+    String[][] cases = {
+      {notADataset.toString(), "is not a vec dataset: it has no _manifest.json"},
+      {aFile.toString(), aFile.toString()},
+      {temp.resolve("missing").toString(), "the directory does not exist"},
+      {dotDot.toString(), "file name '..' is a directory reference"},
+    };
+    for (String[] c : cases) {
+      AnalysisException error =
+          assertThrows(
+              AnalysisException.class,
+              () -> sql("SELECT vec_knn('" + c[0] + "', qv, 5) FROM fq"),
+              c[0]);
+      assertTrue(error.getMessage().contains(c[1]), error.getMessage());
+    }
+    // every shard file a link to the real dataset's: the manifest is valid, the files are not
+    Path linked = java.nio.file.Files.createDirectories(temp.resolve("linked"));
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(indexed))) {
+      for (Path file : files.toList()) {
+        if (file.getFileName().toString().equals("_manifest.json")) {
+          java.nio.file.Files.copy(file, linked.resolve("_manifest.json"));
+        } else {
+          java.nio.file.Files.createSymbolicLink(linked.resolve(file.getFileName()), file);
+        }
+      }
+    }
+    Exception error =
+        assertThrows(
+            Exception.class,
+            () -> sql("SELECT vec_knn('" + linked + "', qv, 5) FROM fq").collectAsList());
+    assertTrue(messages(error).contains("outside the dataset directory"), messages(error));
+  }
+
+  @Test
   void badArgumentsFailAtAnalysisNamingTheTypes() {
     String[][] cases = {
       {

@@ -246,6 +246,43 @@ class VecDataSourceTest extends SparkTestBase {
   }
 
   @Test
+  void idsThatLookLikePathsAreOnlyData() throws IOException {
+    StructType schema =
+        DataTypes.createStructType(
+            new StructField[] {
+              DataTypes.createStructField("key", DataTypes.StringType, false),
+              DataTypes.createStructField(
+                  "embedding", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+            });
+    List<String> ids = List.of("../../escape", "/etc/passwd", "..", "a/b", "c:\\x");
+    List<Row> rows = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      rows.add(RowFactory.create(ids.get(i), new float[] {i, 1}));
+    }
+    Path target = temp.resolve("area").resolve("ds");
+    vec(frame(rows, schema, 2)).save(target.toString());
+    try (java.util.stream.Stream<Path> files = Files.walk(temp)) {
+      for (Path file : files.toList()) {
+        if (file.startsWith(target) && !file.equals(target)) {
+          assertEquals(target, file.getParent(), file.toString());
+          assertTrue(
+              file.getFileName()
+                  .toString()
+                  .matches("_manifest\\.json|part-\\d{5}-[0-9a-f-]{36}-\\d+\\.(vec|ids\\.arrow)"),
+              file.toString());
+        } else {
+          assertTrue(Files.isDirectory(file), "written outside the dataset: " + file);
+        }
+      }
+    }
+    List<String> read = new ArrayList<>();
+    for (Row row : spark().read().format("vec").load(target.toString()).collectAsList()) {
+      read.add(row.getString(0));
+    }
+    assertEquals(new java.util.TreeSet<>(ids), new java.util.TreeSet<>(read));
+  }
+
+  @Test
   void readsSchemaPrunesColumnsAndSplitsLargeShards() {
     String path = temp.resolve("ds").toString();
     vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 100, 3, 2)).option("batchRows", "8").save(path);

@@ -46,6 +46,9 @@ public final class DatasetDirectory implements Serializable {
 
   public static final String MANIFEST = "_manifest.json";
 
+  /** Larger manifests are rejected before they are read: thousands of shards take a few MiB. */
+  static final long MAX_MANIFEST_BYTES = 256L << 20;
+
   private final String path;
 
   /** Null for a local directory; the Hadoop configuration of the driver for a remote one. */
@@ -103,9 +106,12 @@ public final class DatasetDirectory implements Serializable {
     return Paths.get(path);
   }
 
-  /** A file of the local directory; only for a local dataset. */
+  /**
+   * A file of the local directory; only for a local dataset. The name must be a plain file name,
+   * and an existing file must not be a link to outside the directory ({@link DatasetPaths}).
+   */
   public Path resolve(String file) {
-    return path().resolve(file);
+    return DatasetPaths.resolveInside(path(), file);
   }
 
   private void requireLocal() {
@@ -116,7 +122,7 @@ public final class DatasetDirectory implements Serializable {
 
   /** The Hadoop path of a file of a remote dataset. */
   public org.apache.hadoop.fs.Path remotePath(String file) {
-    return new org.apache.hadoop.fs.Path(path, file);
+    return new org.apache.hadoop.fs.Path(path, DatasetPaths.checkName(file, path));
   }
 
   /** The Hadoop file system of a remote dataset. */
@@ -205,7 +211,7 @@ public final class DatasetDirectory implements Serializable {
    * local staging directory of the task.
    */
   public Path stagingFile(Path stagingDir, String file) {
-    return isRemote() ? stagingDir.resolve(file) : resolve(file);
+    return isRemote() ? stagingDir.resolve(DatasetPaths.checkName(file, path)) : resolve(file);
   }
 
   /** A new local directory (under Spark's local dir) where a task stages files to upload. */
@@ -257,8 +263,9 @@ public final class DatasetDirectory implements Serializable {
     if (isRemote()) {
       String location = location(MANIFEST);
       try (FSDataInputStream in = fileSystem().open(remotePath(MANIFEST))) {
+        checkManifestSize(location, fileSystem().getFileStatus(remotePath(MANIFEST)).getLen());
         String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        return Optional.of(VecManifest.fromJson(json, location));
+        return Optional.of(DatasetPaths.check(VecManifest.fromJson(json, location), location));
       } catch (FileNotFoundException e) {
         return Optional.empty();
       } catch (IOException e) {
@@ -268,13 +275,27 @@ public final class DatasetDirectory implements Serializable {
     Path manifest = manifestPath();
     String json;
     try {
+      checkManifestSize(manifest.toString(), Files.size(manifest));
       json = Files.readString(manifest, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       return Optional.empty();
     } catch (IOException e) {
       throw new UncheckedIOException(manifest + ": cannot read manifest: " + e.getMessage(), e);
     }
-    return Optional.of(VecManifest.fromJson(json, manifest.toString()));
+    VecManifest parsed = VecManifest.fromJson(json, manifest.toString());
+    return Optional.of(DatasetPaths.check(parsed, manifest.toString()));
+  }
+
+  private static void checkManifestSize(String manifest, long bytes) {
+    if (bytes > MAX_MANIFEST_BYTES) {
+      throw new IllegalArgumentException(
+          manifest
+              + ": "
+              + bytes
+              + " bytes, more than a manifest may have ("
+              + MAX_MANIFEST_BYTES
+              + "): not a vec dataset manifest");
+    }
   }
 
   /** The manifest, or an error saying why this path is not a vec dataset. */
@@ -421,6 +442,8 @@ public final class DatasetDirectory implements Serializable {
       return Optional.empty();
     } catch (IOException e) {
       return Optional.of(e);
+    } catch (IllegalArgumentException e) { // a name outside the directory: nothing is deleted
+      return Optional.of(new IOException(e.getMessage(), e));
     }
   }
 

@@ -15,6 +15,11 @@ public record FileEntry(String file, long bytes, long crc32c) implements Seriali
     if (bytes < 0) {
       throw new IllegalArgumentException(file + ": negative size " + bytes);
     }
+    // 8 hex digits in the manifest: anything else would not survive the next manifest write
+    if (crc32c < 0 || crc32c > 0xFFFF_FFFFL) {
+      throw new IllegalArgumentException(
+          file + ": CRC32C " + Long.toHexString(crc32c) + " is not a 32-bit value");
+    }
   }
 
   /** The checksum as 8 hex digits, as stored in the manifest. */

@@ -10,4 +10,8 @@ public final class ShardMismatchException extends IOException {
   public ShardMismatchException(String message) {
     super(message);
   }
+
+  public ShardMismatchException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -2,27 +2,23 @@ package io.zerocopy.spark.source.read;
 
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.source.dataset.IdsFile;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.arrow.vector.ipc.message.ArrowBlock;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.util.ArrowUtils;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads one {@link ShardRange} batch by batch: the id and carried columns are the Arrow record
@@ -32,8 +28,6 @@ import org.slf4j.LoggerFactory;
  */
 final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(VecColumnarReader.class);
-
   private final ShardRange range;
   private final StructType schema;
   private final int vectorPosition;
@@ -42,9 +36,7 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
   private VectorStore store;
   private FloatMatrixColumnVector vectorColumn;
   private float[] vectorBuffer;
-  private BufferAllocator allocator;
-  private ArrowFileReader idsReader;
-  private List<ArrowBlock> blocks;
+  private IdsFile ids;
   private int batch;
   private ColumnarBatch current;
   private long rowsRead;
@@ -104,32 +96,19 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
               + range.dimension());
     }
     vectorColumn = new FloatMatrixColumnVector(range.dimension());
-    vectorBuffer = new float[Math.multiplyExact(range.shard().batchRows(), range.dimension())];
+    // batchRows comes from the manifest: size the buffer by the rows the .vec file really has
+    int rows = (int) Math.min(range.shard().batchRows(), store.size());
+    vectorBuffer = new float[Math.multiplyExact(rows, range.dimension())];
   }
 
   private void openIds() throws IOException {
-    allocator =
-        ArrowUtils.rootAllocator().newChildAllocator("vec reader " + idsPath, 0, Long.MAX_VALUE);
-    idsReader = new ArrowFileReader(FileChannel.open(idsPath, StandardOpenOption.READ), allocator);
-    try {
-      blocks = idsReader.getRecordBlocks();
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(idsPath + ": not a readable Arrow IPC file: " + e.getMessage(), e);
+    List<StructField> columns = new ArrayList<>();
+    for (int i = 0; i < schema.fields().length; i++) {
+      if (i != vectorPosition) {
+        columns.add(schema.fields()[i]);
+      }
     }
-    int expected =
-        (int) ((range.shard().count() + range.shard().batchRows() - 1) / range.shard().batchRows());
-    if (blocks.size() != expected) {
-      throw new IllegalStateException(
-          idsPath
-              + ": has "
-              + blocks.size()
-              + " record batches, expected "
-              + expected
-              + " for "
-              + range.shard().count()
-              + " rows in batches of "
-              + range.shard().batchRows());
-    }
+    ids = IdsFile.open(idsPath, range.shard(), DataTypes.createStructType(columns));
   }
 
   @Override
@@ -139,21 +118,8 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
     }
     int rows = range.rowsInBatch(batch);
     VectorSchemaRoot root = null;
-    if (idsReader != null) {
-      if (!idsReader.loadRecordBatch(blocks.get(batch))) {
-        throw new IOException(idsPath + ": cannot load record batch " + batch);
-      }
-      root = idsReader.getVectorSchemaRoot();
-      if (root.getRowCount() != rows) {
-        throw new IllegalStateException(
-            idsPath
-                + ": record batch "
-                + batch
-                + " has "
-                + root.getRowCount()
-                + " rows, expected "
-                + rows);
-      }
+    if (ids != null) {
+      root = ids.load(batch); // row count and buffers checked
     }
     ColumnVector[] columns = new ColumnVector[schema.fields().length];
     for (int i = 0; i < columns.length; i++) {
@@ -194,22 +160,9 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
       store.close();
       store = null;
     }
-    try {
-      if (idsReader != null) {
-        idsReader.close();
-        idsReader = null;
-      }
-    } catch (IOException e) {
-      LOG.warn("cannot close {}", idsPath, e);
-    } finally {
-      if (allocator != null) {
-        try {
-          allocator.close();
-        } catch (IllegalStateException e) {
-          LOG.warn("Arrow memory still in use after reading {}", idsPath, e);
-        }
-        allocator = null;
-      }
+    if (ids != null) {
+      ids.close();
+      ids = null;
     }
   }
 }

@@ -2,23 +2,21 @@ package io.zerocopy.spark.source.write;
 
 import io.zerocopy.spark.source.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.dataset.IdType;
+import io.zerocopy.spark.source.dataset.IdsFile;
 import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.source.dataset.ShardMismatchException;
 import io.zerocopy.spark.source.dataset.VecManifest;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
-import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Finds an id that occurs twice among shards, reading only the id column of their {@code
@@ -35,33 +33,31 @@ final class DuplicateIdCheck {
       throws IOException {
     LongSet numeric = type == IdType.STRING ? null : new LongSet();
     Map<String, String> strings = type == IdType.STRING ? new HashMap<>() : null;
-    try (BufferAllocator allocator =
-        ArrowUtils.rootAllocator().newChildAllocator("vec duplicate id check", 0, Long.MAX_VALUE)) {
-      for (ShardEntry shard : shards) {
-        Path file = directory.localFile(shard.ids(), false);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-            ArrowFileReader reader = new ArrowFileReader(channel, allocator)) {
-          while (reader.loadNextBatch()) {
-            FieldVector ids = reader.getVectorSchemaRoot().getVector(VecManifest.ID);
-            int rows = ids.getValueCount();
-            for (int i = 0; i < rows; i++) {
-              if (strings != null) {
-                String id = new String(((VarCharVector) ids).get(i), StandardCharsets.UTF_8);
-                String previous = strings.putIfAbsent(id, shard.name());
-                if (previous != null) {
-                  throw duplicate(idColumn, "\"" + id + "\"", previous, shard.name());
-                }
-              } else {
-                long id =
-                    ids instanceof BigIntVector longs ? longs.get(i) : ((IntVector) ids).get(i);
-                if (!numeric.add(id)) {
-                  throw duplicate(idColumn, Long.toString(id), null, shard.name());
-                }
+    StructType idOnly = new StructType().add(VecManifest.ID, type.sparkType(), false);
+    for (ShardEntry shard : shards) {
+      Path file = directory.localFile(shard.ids(), false);
+      // shards of an existing dataset are read too: IdsFile checks them like any reader
+      try (IdsFile in = IdsFile.open(file, shard, idOnly)) {
+        for (int batch = 0; batch < in.batches(); batch++) {
+          FieldVector ids = in.load(batch).getVector(VecManifest.ID);
+          int rows = ids.getValueCount();
+          for (int i = 0; i < rows; i++) {
+            if (ids instanceof VarCharVector text) {
+              String id = new String(text.get(i), StandardCharsets.UTF_8);
+              String previous = strings.putIfAbsent(id, shard.name());
+              if (previous != null) {
+                throw duplicate(idColumn, "\"" + id + "\"", previous, shard.name());
               }
+            } else if (ids instanceof BigIntVector || ids instanceof IntVector) {
+              long id = ids instanceof BigIntVector longs ? longs.get(i) : ((IntVector) ids).get(i);
+              if (!numeric.add(id)) {
+                throw duplicate(idColumn, Long.toString(id), null, shard.name());
+              }
+            } else {
+              throw new ShardMismatchException(
+                  file + ": id column is an Arrow " + ids.getMinorType() + " vector");
             }
           }
-        } catch (IOException e) {
-          throw new IOException(file + ": cannot read ids: " + e.getMessage(), e);
         }
       }
     }

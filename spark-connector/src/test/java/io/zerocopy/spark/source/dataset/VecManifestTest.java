@@ -48,6 +48,21 @@ class VecManifestTest {
   }
 
   @Test
+  void rejectsACrc32cThatIsNotThirtyTwoBits() {
+    // found by VecManifestFuzzTest: "-7" parsed, but was written back as 16 hex digits that
+    // the next read rejected
+    String json = sample().toJson();
+    for (String crc : new String[] {"-7", "1ffffffff"}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> VecManifest.fromJson(json.replace("fedcba98", crc), "m.json"));
+      assertTrue(e.getMessage().startsWith("m.json: "), e.getMessage());
+      assertTrue(e.getMessage().contains("is not a 32-bit value"), e.getMessage());
+    }
+  }
+
+  @Test
   void errorsNameTheFileAndField() {
     IllegalArgumentException version =
         assertThrows(

@@ -31,6 +31,17 @@ class VecWriteOptionsTest {
   }
 
   @Test
+  void noOptionNamesAFile() {
+    // file names come from the partition, the write's UUID and the task only; an option that
+    // tried to choose one (a prefix, a shard name) is refused before anything is written
+    for (String key : List.of("shardPrefix", "prefix", "shardName", "fileName", "idPath")) {
+      String message = error(key, "../../outside");
+      assertTrue(message.contains("unknown vec write option"), message);
+      assertTrue(message.contains(key), message);
+    }
+  }
+
+  @Test
   void defaults() {
     VecWriteOptions parsed = VecWriteOptions.from(options());
     assertEquals("v", parsed.vectorColumn());
