@@ -266,13 +266,7 @@ public final class HnswIndex implements AutoCloseable {
       }
       node = node == Integer.MAX_VALUE ? -1 : allowed.nextSetBit(node + 1);
     }
-    List<Neighbor> ranked = best.toSortedList();
-    Neighbor[] result = new Neighbor[ranked.size()];
-    for (int i = 0; i < result.length; i++) {
-      Neighbor n = ranked.get(i);
-      result[i] = new Neighbor(n.id(), scorer.distance(n.distance()));
-    }
-    return List.of(result);
+    return reported(best);
   }
 
   /**
@@ -321,7 +315,54 @@ public final class HnswIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * A beam of {@code ef} finds fewer than k results when most nodes it meets are deleted or
+   * filtered out; then the beam doubles until k are found (or as many as there are live nodes, or
+   * the beam spans the graph), so results stay complete after heavy deletion.
+   */
   private List<Neighbor> searchUnlocked(
+      float[] query, int k, int ef, LongPredicate allowed, SearchContext context) {
+    int size = graph.size();
+    long live = size - (long) tombstones.count();
+    long wanted = allowed == null ? Math.min(k, live) : Math.min(k, size);
+    List<Neighbor> result = searchBeam(query, k, ef, allowed, context);
+    while (result.size() < wanted && ef < size) {
+      ef = (int) Math.min(2L * ef, size);
+      result = searchBeam(query, k, ef, allowed, context);
+    }
+    if (result.size() < wanted) {
+      // live nodes the walk cannot reach (their only links lead through deleted nodes that
+      // lost theirs, or a rare unlinked node): score every live node
+      result = searchExactly(query, k, allowed, context);
+    }
+    return result;
+  }
+
+  /** Scores every live node that passes {@code allowed} (null: all). */
+  private List<Neighbor> searchExactly(
+      float[] query, int k, LongPredicate allowed, SearchContext context) {
+    TopK best = new TopK(k);
+    int size = graph.size();
+    for (int node = 0; node < size; node++) {
+      if (!tombstones.contains(node) && (allowed == null || allowed.test(node))) {
+        best.offer(node, scorer.score(query, node, context.scratch));
+      }
+    }
+    return reported(best);
+  }
+
+  /** TopK of ranking scores as neighbours with reported distances. */
+  private List<Neighbor> reported(TopK best) {
+    List<Neighbor> ranked = best.toSortedList();
+    Neighbor[] result = new Neighbor[ranked.size()];
+    for (int i = 0; i < result.length; i++) {
+      Neighbor n = ranked.get(i);
+      result[i] = new Neighbor(n.id(), scorer.distance(n.distance()));
+    }
+    return List.of(result);
+  }
+
+  private List<Neighbor> searchBeam(
       float[] query, int k, int ef, LongPredicate allowed, SearchContext context) {
     long state = entry.state;
     if (state == EntryPoint.EMPTY) {

@@ -108,6 +108,44 @@ class HnswMutationTest {
   }
 
   @Test
+  void searchesStayCompleteAfterDeletingMostNodes() throws Exception {
+    Path file = dir.resolve("m.vec");
+    VectorStore.create(file, vectors);
+    try (VectorStore store = VectorStore.open(file);
+        HnswIndex index = new HnswIndex(store)) {
+      index.build(2);
+      BitSet deleted = new BitSet();
+      Random random = new Random(23);
+      while (deleted.cardinality() < 4_900) { // 98% of the nodes
+        int id = random.nextInt(vectors.length);
+        if (!deleted.get(id)) {
+          deleted.set(id);
+          index.delete(id);
+        }
+      }
+      LongPredicate live = id -> !deleted.get((int) id);
+      double recall = 0;
+      for (float[] query : Arrays.copyOf(queries, 20)) {
+        List<Neighbor> found = index.search(query, K);
+        assertEquals(K, found.size(), "100 live nodes: every search finds k");
+        found.forEach(n -> assertFalse(deleted.get((int) n.id()), "deleted id " + n.id()));
+        recall +=
+            HnswTestData.recall(found, HnswTestData.exact(vectors, query, K, Metric.L2, live));
+      }
+      assertTrue(recall / 20 >= 0.9, "recall over the live nodes " + recall / 20);
+      // fewer live nodes than k: all of them
+      for (int id = deleted.nextClearBit(0); id < vectors.length; id = deleted.nextClearBit(id)) {
+        if (deleted.cardinality() >= vectors.length - 3) {
+          break;
+        }
+        deleted.set(id);
+        index.delete(id);
+      }
+      assertEquals(3, index.search(queries[0], K).size());
+    }
+  }
+
+  @Test
   void deleteAddSaveAndReopen() throws Exception {
     Path file = dir.resolve("d.vec");
     Path graphFile = dir.resolve("d.hnsw");
