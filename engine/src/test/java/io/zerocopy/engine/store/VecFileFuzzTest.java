@@ -42,7 +42,13 @@ class VecFileFuzzTest {
       return;
     }
     try (store) {
-      assertEquals(VecHeader.BYTES + store.size() * store.dimension() * 4L, bytes.length);
+      long exact = VecHeader.BYTES + store.size() * store.dimension() * 4L;
+      if (bytes.length != exact) {
+        // only an unfinished append (header mark "APND" in the padding) may leave a longer file
+        boolean marked =
+            bytes[20] == 'A' && bytes[21] == 'P' && bytes[22] == 'N' && bytes[23] == 'D';
+        assertTrue(marked && bytes.length > exact, "size " + bytes.length + ", expected " + exact);
+      }
       float[] block = new float[(int) store.size() * store.dimension()];
       store.readBlock(0, (int) store.size(), block, 0);
       for (long id = 0; id < store.size(); id++) {
