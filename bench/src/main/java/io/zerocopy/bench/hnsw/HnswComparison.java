@@ -24,8 +24,10 @@ import java.util.stream.Stream;
  * on {@code --threads} threads (timed), then runs the same queries single-threaded over a sweep of
  * ef (best QPS of {@code --passes} passes, recall@k against the exact neighbours, cached); heap
  * after GC and RSS are read at search time; the index is then released and collected before the
- * next library starts. Writes {@code <out>/<slug>.md}, {@code <slug>-summary.csv} and {@code
- * <slug>-sweep.csv}.
+ * next library starts. Every library first builds and searches a small index once, so that the heap
+ * it reports is its index's, not the classes and caches the JVM loads on first use (which would
+ * otherwise be charged to whichever library runs first). Writes {@code <out>/<slug>.md}, {@code
+ * <slug>-summary.csv} and {@code <slug>-sweep.csv}.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks.jar:lucene-core-X.jar \
@@ -81,6 +83,12 @@ public final class HnswComparison {
       log("%s: %s", o.name, setup);
       HnswLibrary.BuildParameters parameters =
           new HnswLibrary.BuildParameters(o.m, o.efConstruction, o.threads);
+      Path warmUpVectors = subset(train, Math.min(2_000, store.size()));
+      try (VectorStore small = VectorStore.open(warmUpVectors)) {
+        for (String name : o.libraries) {
+          warmUp(name, small, queries, parameters, o);
+        }
+      }
       for (String name : o.libraries) {
         results.add(run(name, store, queries, truth, parameters, o));
       }
@@ -131,6 +139,29 @@ public final class HnswComparison {
     } finally {
       deleteTree(work);
       MemoryProbe.afterGc();
+    }
+  }
+
+  private static void warmUp(
+      String name,
+      VectorStore small,
+      float[][] queries,
+      HnswLibrary.BuildParameters parameters,
+      Options o)
+      throws IOException {
+    Path work = o.out.resolve("warm-up-" + name);
+    deleteTree(work);
+    Files.createDirectories(work);
+    try (HnswLibrary library = LIBRARIES.get(name).get()) {
+      library.build(small, o.metric, parameters, work);
+      int[] ids = new int[o.k];
+      for (int q = 0; q < Math.min(100, queries.length); q++) {
+        library.search(queries[q], o.k, o.ef[0], ids);
+      }
+    } catch (Exception | OutOfMemoryError e) {
+      log("%s: warm-up failed: %s", name, e); // the measured run reports the failure
+    } finally {
+      deleteTree(work);
     }
   }
 

@@ -45,7 +45,6 @@ public final class HnswIndex implements AutoCloseable {
   private final VectorKernel kernel = VectorKernel.selected();
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final EntryPoint entry = new EntryPoint();
-  private final ThreadLocal<SearchContext> contexts;
 
   private VectorStore store;
   private boolean ownsStore;
@@ -82,7 +81,6 @@ public final class HnswIndex implements AutoCloseable {
     this.dimension = store.dimension();
     this.store = store;
     this.scorer = new StoreScorer(store, metric, kernel);
-    this.contexts = ThreadLocal.withInitial(() -> new SearchContext(m, dimension));
   }
 
   private HnswIndex(VectorStore store, MappedGraph mapped) {
@@ -212,7 +210,17 @@ public final class HnswIndex implements AutoCloseable {
     GraphBuilder builder = new GraphBuilder(heap, buildScorer, entry, m, efConstruction);
     heap.concurrent = threads > 1;
     try {
-      ParallelTasks.run(to - from, threads, i -> builder.insert(from + i, contexts.get()));
+      ParallelTasks.run(
+          to - from,
+          threads,
+          i -> {
+            SearchContext context = SearchContext.acquire(m, dimension);
+            try {
+              builder.insert(from + i, context);
+            } finally {
+              context.release();
+            }
+          });
     } finally {
       heap.concurrent = false;
     }
@@ -243,10 +251,15 @@ public final class HnswIndex implements AutoCloseable {
     try {
       checkBuilt();
       long size = graph.size(); // the ids the graph covers, as a graph search sees them
-      if (allowed.cardinality() <= exactFilterLimit(size, ef)) {
-        return searchAllowedExactly(query, k, allowed, (int) size, contexts.get());
+      SearchContext context = SearchContext.acquire(m, dimension);
+      try {
+        if (allowed.cardinality() <= exactFilterLimit(size, ef)) {
+          return searchAllowedExactly(query, k, allowed, (int) size, context);
+        }
+        return searchUnlocked(query, k, ef, id -> allowed.get((int) id), context);
+      } finally {
+        context.release();
       }
-      return searchUnlocked(query, k, ef, id -> allowed.get((int) id), contexts.get());
     } finally {
       lock.readLock().unlock();
     }
@@ -280,7 +293,12 @@ public final class HnswIndex implements AutoCloseable {
     lock.readLock().lock();
     try {
       checkBuilt();
-      return searchUnlocked(query, k, ef, allowed, contexts.get());
+      SearchContext context = SearchContext.acquire(m, dimension);
+      try {
+        return searchUnlocked(query, k, ef, allowed, context);
+      } finally {
+        context.release();
+      }
     } finally {
       lock.readLock().unlock();
     }
@@ -308,7 +326,14 @@ public final class HnswIndex implements AutoCloseable {
       ParallelTasks.run(
           queries.length,
           ParallelTasks.defaultThreads(),
-          q -> results[q] = searchUnlocked(queries[q], k, ef, allowed, contexts.get()));
+          q -> {
+            SearchContext context = SearchContext.acquire(m, dimension);
+            try {
+              results[q] = searchUnlocked(queries[q], k, ef, allowed, context);
+            } finally {
+              context.release();
+            }
+          });
       return List.of(results);
     } finally {
       lock.readLock().unlock();

@@ -2,8 +2,14 @@ package io.zerocopy.engine.hnsw;
 
 import java.util.Arrays;
 
-/** One thread's reusable search and insertion buffers: nothing is allocated per visited node. */
+/**
+ * One thread's reusable search and insertion buffers: nothing is allocated per visited node. A
+ * thread keeps one context for every index it uses (a per-index thread-local would keep one per
+ * index alive on every thread that ever touched it, after the index is closed).
+ */
 final class SearchContext {
+
+  private static final ThreadLocal<SearchContext> CURRENT = new ThreadLocal<>();
 
   final VisitedSet visited = new VisitedSet();
   final LongHeap candidates = new LongHeap(512);
@@ -19,8 +25,34 @@ final class SearchContext {
   final float[] selectedVectors;
   private long[] sorted = new long[256];
   private int[] entries = new int[256];
+  private final int m;
+  private final int dimension;
+  private boolean busy;
+
+  /**
+   * This thread's context for an index of degree {@code m} over {@code dimension}-d vectors, busy
+   * until {@link #release()}. A nested use on the same thread (a filter that searches) gets its
+   * own.
+   */
+  static SearchContext acquire(int m, int dimension) {
+    SearchContext context = CURRENT.get();
+    if (context == null || (!context.busy && (context.m != m || context.dimension != dimension))) {
+      context = new SearchContext(m, dimension);
+      CURRENT.set(context);
+    } else if (context.busy) {
+      context = new SearchContext(m, dimension);
+    }
+    context.busy = true;
+    return context;
+  }
+
+  void release() {
+    busy = false;
+  }
 
   SearchContext(int m, int dimension) {
+    this.m = m;
+    this.dimension = dimension;
     int capacity = 2 * m + 1;
     neighbors = new int[capacity];
     linkNeighbors = new int[capacity];

@@ -55,6 +55,38 @@ class HnswConcurrencyTest {
   }
 
   @Test
+  void aFilterThatSearchesAndIndexesOfOtherShapesShareAThreadSafely() throws Exception {
+    float[][][] data = HnswTestData.mixtureWithQueries(2_000, 30, 16, 8, 43);
+    float[][] small = HnswTestData.gaussianMixture(500, 8, 4, 44);
+    Path file = dir.resolve("n.vec");
+    Path other = dir.resolve("o.vec");
+    VectorStore.create(file, data[0]);
+    VectorStore.create(other, small);
+    try (VectorStore store = VectorStore.open(file);
+        VectorStore otherStore = VectorStore.open(other);
+        HnswIndex index = new HnswIndex(store, 12, 80, Metric.L2);
+        HnswIndex otherIndex = new HnswIndex(otherStore, 6, 40, Metric.COSINE)) {
+      index.build(2);
+      otherIndex.build(2);
+      for (float[] query : data[1]) {
+        List<Neighbor> plain = index.search(query, 10, 40, id -> id % 2 == 0);
+        List<Neighbor> otherPlain = otherIndex.search(small[0], 5, 20);
+        // the filter runs inside the search and searches both indexes on the same thread
+        List<Neighbor> nested =
+            index.search(
+                query,
+                10,
+                40,
+                id -> {
+                  assertEquals(otherPlain, otherIndex.search(small[0], 5, 20));
+                  return index.search(query, 1, 10).size() == 1 && id % 2 == 0;
+                });
+        assertEquals(plain, nested);
+      }
+    }
+  }
+
+  @Test
   void seededSingleThreadBuildIsReproducible() throws Exception {
     float[][][] data = HnswTestData.mixtureWithQueries(2_000, 50, 16, 8, 41);
     Path file = dir.resolve("r.vec");
