@@ -41,6 +41,12 @@ class LocalClusterTest extends SparkTestBase {
 
   /** Runs {@code main} as the driver of local-cluster[2,1,1024]; returns its output. */
   private String runDriver(Class<?> main, Path home, Path jar, Path dir) throws Exception {
+    return runDriver(main, "local-cluster[2,1,1024]", home, jar, dir);
+  }
+
+  /** Runs {@code main} as the driver of {@code master}; returns its output. */
+  private String runDriver(Class<?> main, String master, Path home, Path jar, Path dir)
+      throws Exception {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
@@ -49,7 +55,7 @@ class LocalClusterTest extends SparkTestBase {
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(main.getName());
-    command.add("local-cluster[2,1,1024]");
+    command.add(master);
     command.add(jar.toString());
     command.add(dir.toString());
     ProcessBuilder builder = new ProcessBuilder(command);
@@ -92,6 +98,106 @@ class LocalClusterTest extends SparkTestBase {
       assertTrue(
           result.contains(step), "no executor was killed during the " + step + ": " + result);
     }
+  }
+
+  @Test
+  void speculativeCopiesOfStalledWriteTasksLeaveExactlyTheDataset() throws Exception {
+    Path home = privateSparkHome(sparkHome(), "speculation");
+    Path jar = connectorJar(temp.resolve("zero-copy-search-speculation.jar"));
+    Path dir = Files.createDirectories(temp.resolve("speculation"));
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, loopback(1))) {
+      port = socket.getLocalPort();
+    }
+    List<Process> daemons = new ArrayList<>();
+    try {
+      // a master and two workers on different loopback addresses: two hosts to Spark, which never
+      // runs a speculative copy on the host of the original attempt (local-cluster has one host)
+      daemons.add(
+          startDaemon(
+              home,
+              "127.0.0.1",
+              "master",
+              "org.apache.spark.deploy.master.Master",
+              "--host",
+              "127.0.0.1",
+              "--port",
+              String.valueOf(port),
+              "--webui-port",
+              "0"));
+      awaitLine(home.resolve("master.log"), "I have been elected leader");
+      for (int worker = 1; worker <= 2; worker++) {
+        String host = "127.0.0." + worker;
+        daemons.add(
+            startDaemon(
+                home,
+                host,
+                "worker-" + worker,
+                "org.apache.spark.deploy.worker.Worker",
+                "--host",
+                host,
+                "--cores",
+                "2",
+                "--memory",
+                "1g",
+                "--webui-port",
+                "0",
+                "--work-dir",
+                home.resolve("work").toString(),
+                "spark://127.0.0.1:" + port));
+        awaitLine(home.resolve("worker-" + worker + ".log"), "Successfully registered with master");
+      }
+      String result =
+          result(runDriver(SpeculationJob.class, "spark://127.0.0.1:" + port, home, jar, dir));
+      // the attempts and how each ended, for a reader of the build's target/ directory
+      Files.writeString(Paths.get("target", "speculation-job-result.txt"), result);
+      assertTrue(result.contains("write: same"), result);
+      assertTrue(result.contains("stray files: ok"), result);
+      Matcher speculative = Pattern.compile("speculative attempts: (\\d+)").matcher(result);
+      assertTrue(speculative.find() && Integer.parseInt(speculative.group(1)) >= 2, result);
+    } finally {
+      for (Process daemon : daemons) {
+        daemon.descendants().forEach(ProcessHandle::destroyForcibly);
+        daemon.destroyForcibly();
+      }
+    }
+  }
+
+  private static java.net.InetAddress loopback(int last) throws IOException {
+    return java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+  }
+
+  /** Starts a Spark daemon (master or worker) bound to {@code host}; its log is home/name.log. */
+  private static Process startDaemon(
+      Path home, String host, String name, String main, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.addAll(List.of(System.getProperty("zcs.test.jvmArgs", "").trim().split("\\s+")));
+    command.removeIf(String::isEmpty);
+    command.add("-cp");
+    command.add(home.resolve("jars").toString() + File.separator + "*");
+    command.add(main);
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("SPARK_HOME", home.toString());
+    builder.environment().put("SPARK_SCALA_VERSION", "2.13");
+    builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("SPARK_LOCAL_IP", host);
+    builder.environment().remove("SPARK_CONF_DIR");
+    builder.redirectErrorStream(true).redirectOutput(home.resolve(name + ".log").toFile());
+    return builder.start();
+  }
+
+  private static void awaitLine(Path log, String text) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log) && Files.readString(log, StandardCharsets.UTF_8).contains(text)) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    fail("no '" + text + "' in " + log + " after 90 s:\n" + tail(log));
   }
 
   @Test
