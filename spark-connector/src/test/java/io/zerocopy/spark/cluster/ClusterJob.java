@@ -171,27 +171,48 @@ public final class ClusterJob {
         + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
   }
 
-  /** Child JVM entry: {@code ClusterJob <master> <jar> <dir>}; prints the result. */
-  public static void main(String[] args) throws Exception {
-    SparkSession spark =
+  /** A job run by a child driver JVM: its result text from a session and a working directory. */
+  interface DriverJob {
+    String run(SparkSession spark, Path dir) throws Exception;
+  }
+
+  /**
+   * The driver side of the cluster tests: {@code args} are {@code <master> <jar> <dir>}; builds the
+   * session (connector jar shipped to the executors, driver on 127.0.0.1, {@code extraConf} on
+   * top), runs {@code job} and prints its result between the markers {@link LocalClusterTest}
+   * reads.
+   */
+  static void runAsDriver(
+      String[] args, String appName, java.util.Map<String, String> extraConf, DriverJob job)
+      throws Exception {
+    SparkSession.Builder builder =
         SparkSession.builder()
             .master(args[0])
-            .appName("zero-copy-search local-cluster test")
+            .appName(appName)
             .config("spark.jars", args[1])
             .config("spark.executor.extraJavaOptions", executorJavaOptions())
             .config("spark.ui.enabled", "false")
             .config("spark.driver.host", "127.0.0.1")
             .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.adaptive.enabled", "false")
-            .config("spark.sql.extensions", "io.zerocopy.spark.ZeroCopyExtensions")
-            .getOrCreate();
+            .config("spark.sql.adaptive.enabled", "false");
+    extraConf.forEach(builder::config);
+    SparkSession spark = builder.getOrCreate();
     try {
-      String result = run(spark, Path.of(args[2]));
+      String result = job.run(spark, Path.of(args[2]));
       System.out.println("=== result begin");
       System.out.print(result);
       System.out.println("=== result end");
     } finally {
       spark.stop();
     }
+  }
+
+  /** Child JVM entry: {@code ClusterJob <master> <jar> <dir>}; prints the result. */
+  public static void main(String[] args) throws Exception {
+    runAsDriver(
+        args,
+        "zero-copy-search local-cluster test",
+        java.util.Map.of("spark.sql.extensions", "io.zerocopy.spark.ZeroCopyExtensions"),
+        ClusterJob::run);
   }
 }

@@ -189,25 +189,10 @@ public final class FaultJob {
 
   /** Child JVM entry: {@code FaultJob <master> <jar> <dir>}; prints the result. */
   public static void main(String[] args) throws Exception {
-    SparkSession spark =
-        SparkSession.builder()
-            .master(args[0])
-            .appName("zero-copy-search executor fault test")
-            .config("spark.jars", args[1])
-            .config("spark.executor.extraJavaOptions", ClusterJob.executorJavaOptions())
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.adaptive.enabled", "false")
-            .config("spark.task.maxFailures", "8")
-            .getOrCreate();
-    try {
-      String result = run(spark, Path.of(args[2]));
-      System.out.println("=== result begin");
-      System.out.print(result);
-      System.out.println("=== result end");
-    } finally {
-      spark.stop();
-    }
+    ClusterJob.runAsDriver(
+        args,
+        "zero-copy-search executor fault test",
+        Map.of("spark.task.maxFailures", "8"),
+        FaultJob::run);
   }
 }

@@ -47,13 +47,7 @@ class LocalClusterTest extends SparkTestBase {
   /** Runs {@code main} as the driver of {@code master}; returns its output. */
   private String runDriver(Class<?> main, String master, Path home, Path jar, Path dir)
       throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx1g");
-    command.addAll(List.of(System.getProperty("zcs.test.jvmArgs", "").trim().split("\\s+")));
-    command.removeIf(String::isEmpty);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    List<String> command = javaCommand("-Xmx1g", System.getProperty("java.class.path"));
     command.add(main.getName());
     command.add(master);
     command.add(jar.toString());
@@ -167,16 +161,23 @@ class LocalClusterTest extends SparkTestBase {
     return java.net.InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
   }
 
-  /** Starts a Spark daemon (master or worker) bound to {@code host}; its log is home/name.log. */
-  private static Process startDaemon(
-      Path home, String host, String name, String main, String... args) throws IOException {
+  /** This JVM's java with the test JVM options ({@code zcs.test.jvmArgs}), up to the class. */
+  private static List<String> javaCommand(String heap, String classPath) {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
+    command.add(heap);
     command.addAll(List.of(System.getProperty("zcs.test.jvmArgs", "").trim().split("\\s+")));
     command.removeIf(String::isEmpty);
     command.add("-cp");
-    command.add(home.resolve("jars").toString() + File.separator + "*");
+    command.add(classPath);
+    return command;
+  }
+
+  /** Starts a Spark daemon (master or worker) bound to {@code host}; its log is home/name.log. */
+  private static Process startDaemon(
+      Path home, String host, String name, String main, String... args) throws IOException {
+    List<String> command =
+        javaCommand("-Xmx256m", home.resolve("jars").toString() + File.separator + "*");
     command.add(main);
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);

@@ -128,30 +128,16 @@ public final class SpeculationJob {
 
   /** Child JVM entry: {@code SpeculationJob <master> <jar> <dir>}; prints the result. */
   public static void main(String[] args) throws Exception {
-    SparkSession spark =
-        SparkSession.builder()
-            .master(args[0])
-            .appName("zero-copy-search speculation test")
-            .config("spark.jars", args[1])
-            .config("spark.executor.extraJavaOptions", ClusterJob.executorJavaOptions())
-            .config("spark.executor.memory", "768m")
-            .config("spark.ui.enabled", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.adaptive.enabled", "false")
-            .config("spark.speculation", "true")
-            .config("spark.speculation.interval", "100ms")
-            .config("spark.speculation.quantile", "0.5")
-            .config("spark.speculation.multiplier", "2")
-            .config("spark.speculation.minTaskRuntime", "1s")
-            .getOrCreate();
-    try {
-      String result = run(spark, Path.of(args[2]));
-      System.out.println("=== result begin");
-      System.out.print(result);
-      System.out.println("=== result end");
-    } finally {
-      spark.stop();
-    }
+    ClusterJob.runAsDriver(
+        args,
+        "zero-copy-search speculation test",
+        java.util.Map.of(
+            "spark.executor.memory", "768m",
+            "spark.speculation", "true",
+            "spark.speculation.interval", "100ms",
+            "spark.speculation.quantile", "0.5",
+            "spark.speculation.multiplier", "2",
+            "spark.speculation.minTaskRuntime", "1s"),
+        SpeculationJob::run);
   }
 }
