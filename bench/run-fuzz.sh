@@ -17,8 +17,8 @@ declare -A TARGETS=(
   [fvecs]="engine io.zerocopy.engine.dataset.DatasetFilesFuzzTest#fvecs"
   [ivecs]="engine io.zerocopy.engine.dataset.DatasetFilesFuzzTest#ivecs"
   [idx]="engine io.zerocopy.engine.dataset.DatasetFilesFuzzTest#idx"
-  [manifest]="spark-connector io.zerocopy.spark.source.dataset.VecManifestFuzzTest#parse"
-  [ids]="spark-connector io.zerocopy.spark.source.dataset.IdsFileFuzzTest#read"
+  [manifest]="spark-connector io.zerocopy.spark.dataset.VecManifestFuzzTest#parse"
+  [ids]="spark-connector io.zerocopy.spark.dataset.IdsFileFuzzTest#read"
 )
 ORDER=(vec hnsw fvecs ivecs idx manifest ids)
 if [ $# -gt 0 ]; then ORDER=("$@"); fi

@@ -1,15 +1,15 @@
 package io.zerocopy.spark;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.FileEntry;
+import io.zerocopy.spark.dataset.RetiredFiles;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.index.IndexBuildResult;
 import io.zerocopy.spark.index.IndexBuildSource;
 import io.zerocopy.spark.index.IndexSpec;
-import io.zerocopy.spark.source.OptionParsing;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.FileEntry;
-import io.zerocopy.spark.source.dataset.RetiredFiles;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.options.OptionParsing;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.zerocopy.spark.index;
 
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.util.List;
 
 /**

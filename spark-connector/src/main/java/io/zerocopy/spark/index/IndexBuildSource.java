@@ -1,9 +1,9 @@
 package io.zerocopy.spark.index;
 
 import io.zerocopy.engine.distance.Metric;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,10 +1,10 @@
 package io.zerocopy.spark.index;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.IdsFile;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.ShardMismatchException;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.IdsFile;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.ShardMismatchException;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.arrow.vector.FieldVector;

@@ -1,8 +1,8 @@
 package io.zerocopy.spark.index;
 
 import io.zerocopy.engine.hnsw.HnswIndex;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ShardEntry;
 import java.io.IOException;
 import java.nio.file.Path;
 

@@ -1,10 +1,10 @@
 package io.zerocopy.spark.join;
 
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.join.NeighborJoinTask.Emit;
 import io.zerocopy.spark.join.NeighborJoinTask.OutputColumn;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.VecManifest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

@@ -1,8 +1,8 @@
 package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.distance.Metric;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -2,8 +2,8 @@ package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.util.List;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.catalyst.InternalRow;

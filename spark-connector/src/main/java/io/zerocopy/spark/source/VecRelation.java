@@ -1,6 +1,6 @@
 package io.zerocopy.spark.source;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.DatasetDirectory;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SQLContext;

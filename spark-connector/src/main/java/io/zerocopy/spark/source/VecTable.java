@@ -1,7 +1,7 @@
 package io.zerocopy.spark.source;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.source.read.VecReadOptions;
 import io.zerocopy.spark.source.read.VecScanBuilder;
 import io.zerocopy.spark.source.write.VecWriteBuilder;

@@ -1,6 +1,6 @@
 package io.zerocopy.spark.source;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.source.read.VecReadOptions;
 import io.zerocopy.spark.source.write.VecWriteOptions;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.zerocopy.spark.cluster;
 
 import io.zerocopy.spark.VecDatasets;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.join.KnnJoin;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.VecManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

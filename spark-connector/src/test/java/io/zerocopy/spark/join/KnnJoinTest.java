@@ -275,8 +275,8 @@ class KnnJoinTest extends SparkTestBase {
 
   @Test
   void autoReplicatesSmallDatasets() {
-    io.zerocopy.spark.source.dataset.VecManifest manifest =
-        io.zerocopy.spark.source.dataset.DatasetDirectory.of(indexed).requireManifest();
+    io.zerocopy.spark.dataset.VecManifest manifest =
+        io.zerocopy.spark.dataset.DatasetDirectory.of(indexed).requireManifest();
     assertEquals(KnnJoinOptions.Strategy.REPLICATED, KnnJoin.chooseStrategy(spark(), manifest));
   }
 

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zerocopy.spark.SparkTestBase;
 import io.zerocopy.spark.VecDatasets;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.RetiredFiles;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.RetiredFiles;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.zerocopy.spark.source.read;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ShardEntry;
 import org.apache.spark.sql.connector.read.InputPartition;
 
 /**

@@ -1,9 +1,9 @@
 package io.zerocopy.spark.source.read;
 
 import io.zerocopy.engine.store.VectorStore;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.IdsFile;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.IdsFile;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.zerocopy.spark.source.read;
 
-import io.zerocopy.spark.source.OptionParsing;
+import io.zerocopy.spark.options.OptionParsing;
 import java.io.Serializable;
 import java.util.Set;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;

@@ -1,11 +1,11 @@
 package io.zerocopy.spark.source.write;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.IdType;
-import io.zerocopy.spark.source.dataset.IdsFile;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.ShardMismatchException;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.IdType;
+import io.zerocopy.spark.dataset.IdsFile;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.ShardMismatchException;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

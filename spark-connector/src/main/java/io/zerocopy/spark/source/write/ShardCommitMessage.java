@@ -1,6 +1,6 @@
 package io.zerocopy.spark.source.write;
 
-import io.zerocopy.spark.source.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.ShardEntry;
 import org.apache.spark.sql.connector.write.WriterCommitMessage;
 
 /**

@@ -1,9 +1,9 @@
 package io.zerocopy.spark.source.write;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.RetiredFiles;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.RetiredFiles;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.source.write.VecWriteBuilder.Mode;
 import java.io.IOException;
 import java.io.UncheckedIOException;

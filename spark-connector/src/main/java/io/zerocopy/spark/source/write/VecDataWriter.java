@@ -2,10 +2,10 @@ package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.store.VecHeader;
 import io.zerocopy.engine.store.VectorStoreWriter;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.FileEntry;
+import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.index.ShardIndexBuilder;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.FileEntry;
-import io.zerocopy.spark.source.dataset.ShardEntry;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;

@@ -1,9 +1,9 @@
 package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.distance.Metric;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.IdType;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.IdType;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

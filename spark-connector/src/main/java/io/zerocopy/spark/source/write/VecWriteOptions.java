@@ -2,7 +2,7 @@ package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.index.IndexSpec;
-import io.zerocopy.spark.source.OptionParsing;
+import io.zerocopy.spark.options.OptionParsing;
 import java.io.Serializable;
 import java.util.Arrays;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.IdType;
 import io.zerocopy.spark.index.IndexSpec;
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.IdType;
 import java.io.Serializable;
 import org.apache.spark.sql.types.StructType;
 

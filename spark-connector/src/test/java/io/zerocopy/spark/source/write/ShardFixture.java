@@ -1,9 +1,9 @@
 package io.zerocopy.spark.source.write;
 
-import io.zerocopy.spark.source.dataset.DatasetDirectory;
-import io.zerocopy.spark.source.dataset.IdType;
-import io.zerocopy.spark.source.dataset.ShardEntry;
-import io.zerocopy.spark.source.dataset.VecManifest;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.IdType;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;

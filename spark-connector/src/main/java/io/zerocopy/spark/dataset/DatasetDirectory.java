@@ -1,4 +1,4 @@
-package io.zerocopy.spark.source.dataset;
+package io.zerocopy.spark.dataset;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

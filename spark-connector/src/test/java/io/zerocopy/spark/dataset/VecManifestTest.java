@@ -1,4 +1,4 @@
-package io.zerocopy.spark.source.dataset;
+package io.zerocopy.spark.dataset;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

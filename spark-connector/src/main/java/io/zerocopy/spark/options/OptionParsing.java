@@ -1,4 +1,4 @@
-package io.zerocopy.spark.source;
+package io.zerocopy.spark.options;
 
 import java.util.Locale;
 import java.util.Set;

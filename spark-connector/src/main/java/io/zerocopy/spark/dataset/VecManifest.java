@@ -1,4 +1,4 @@
-package io.zerocopy.spark.source.dataset;
+package io.zerocopy.spark.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
