@@ -14,9 +14,9 @@ DURATION="${ZCS_FUZZ_DURATION:-10m}"
 declare -A TARGETS=(
   [vec]="engine io.zerocopy.engine.store.VecFileFuzzTest#openAndRead"
   [hnsw]="engine io.zerocopy.engine.hnsw.HnswFileFuzzTest#openAndSearch"
-  [fvecs]="engine io.zerocopy.engine.dataset.DatasetFilesFuzzTest#fvecs"
-  [ivecs]="engine io.zerocopy.engine.dataset.DatasetFilesFuzzTest#ivecs"
-  [idx]="engine io.zerocopy.engine.dataset.DatasetFilesFuzzTest#idx"
+  [fvecs]="datasets io.zerocopy.datasets.DatasetFilesFuzzTest#fvecs"
+  [ivecs]="datasets io.zerocopy.datasets.DatasetFilesFuzzTest#ivecs"
+  [idx]="datasets io.zerocopy.datasets.DatasetFilesFuzzTest#idx"
   [manifest]="spark-connector io.zerocopy.spark.dataset.VecManifestFuzzTest#parse"
   [ids]="spark-connector io.zerocopy.spark.dataset.IdsFileFuzzTest#read"
 )
@@ -40,6 +40,9 @@ for name in "${ORDER[@]}"; do
   if [ "$module" = engine ]; then
     # one surefire execution (the Vector API kernel); the scalar one would fuzz a second time
     goals=(-pl engine test-compile surefire:test@default-test)
+    includes='io.zerocopy.**'
+  elif [ "$module" = datasets ]; then
+    goals=(-pl datasets -am test-compile surefire:test -Dsurefire.failIfNoSpecifiedTests=false)
     includes='io.zerocopy.**'
   else
     goals=(-pl spark-connector -am test-compile surefire:test -Dsurefire.failIfNoSpecifiedTests=false)

@@ -11,8 +11,8 @@
 #                                                results go to bench/target/RESULTS-join-smoke.md
 # Settings (environment): JAVA_HOME; ZCS_BENCH_XMX (4g); ZCS_JOIN_EF (64); ZCS_CACHE_DIR (the
 # vec dataset, its indexes and the Parquet copy are cached under it, in spark-join-bench/).
-# The main class lives in bench/spark/ (it needs Spark, which the JMH jar must not carry) and is
-# compiled here against the connector's test class path.
+# The main class is in the bench module (io.zerocopy.bench.join); Spark, the connector and MLlib are
+# provided there, so the JMH jar carries none of them: this script puts them on the class path.
 set -euo pipefail
 
 quick=0
@@ -30,7 +30,6 @@ done
 bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$bench")
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
-javac=${JAVA_HOME:+$JAVA_HOME/bin/}javac
 items=60000 shards=4 efc=200
 if [[ $quick -eq 1 ]]; then
   items=10000 shards=2 efc=100 queries=20
@@ -42,11 +41,12 @@ out=$bench/target/join-$stamp
 mkdir -p "$out" "$cache"
 log() { echo "== $*" >&2; }
 
-log "build (engine, spark-connector) and class path"
+log "build (bench and the modules it needs) and class path"
 (cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true \
-  -pl spark-connector -am test-compile dependency:build-classpath \
-  -Dmdep.outputFile="$out/classpath.txt" -Dmdep.includeScope=test)
-cp="$root/engine/target/classes:$root/spark-connector/target/classes:$(cat "$out/classpath.txt")"
+  -pl bench -am package)
+connector=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
+datasets=$(ls "$root"/datasets/target/zero-copy-search-datasets-*.jar | head -1)
+cp="$bench/target/classes:$connector:$datasets:$(cat "$root/spark-connector/target/spark-classpath.txt")"
 # MLlib for the LSH baseline: spark-mllib 4.2.0 is not served by Maven here, but the pyspark 4.2.0
 # distribution carries it (and breeze); same Spark version as the Maven artifacts above
 "$root/scripts/python-env.sh"
@@ -56,9 +56,6 @@ for jar in spark-mllib_2.13 spark-mllib-local_2.13 breeze_2.13 breeze-macros_2.1
     arpack blas lapack arpack_combined_all; do
   cp="$cp:$(ls "$pyspark_jars"/$jar-[0-9]*.jar | head -1)"
 done
-mkdir -p "$out/classes"
-"$javac" -q -d "$out/classes" -cp "$cp" "$bench"/spark/io/zerocopy/bench/join/*.java 2>/dev/null \
-  || "$javac" -d "$out/classes" -cp "$cp" "$bench"/spark/io/zerocopy/bench/join/*.java
 
 [[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
 
@@ -66,7 +63,7 @@ spark_opens=$(sed -n 's:.*<zcs.spark.jvmArgs>\(.*\)</zcs.spark.jvmArgs>.*:\1:p' 
 log "run: $items items, $shards shards, $queries queries"
 # shellcheck disable=SC2086
 "$java" -Xmx"${ZCS_BENCH_XMX:-4g}" --add-modules jdk.incubator.vector $spark_opens \
-  -cp "$out/classes:$cp" io.zerocopy.bench.join.JoinBenchmark \
+  -cp "$cp" io.zerocopy.bench.join.JoinBenchmark \
   "$items" "$queries" "$shards" "$efc" "$ef" "$cache" "$out/table.md" lsh 2> >(grep -E '^== |Exception|Error' >&2)
 
 [[ $quick -eq 1 ]] && command="bench/run-join-benchmarks.sh --quick" || command="bench/run-join-benchmarks.sh --queries $queries"

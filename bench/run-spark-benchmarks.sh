@@ -34,10 +34,13 @@ command="bench/run-spark-benchmarks.sh${*:+ $*}"
 log() { echo "== $*" >&2; }
 
 log "build (connector jar, Spark class path, bench classes)"
-(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl bench,spark-connector -am package)
+(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl bench -am package)
 [[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
 connector=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
-classpath="$bench/target/classes:$connector:$(cat "$root/spark-connector/target/spark-classpath.txt")"
+# SparkWriteBenchmark reuses FashionMnistJob (examples) and FashionMnist (datasets)
+examples=$(ls "$root"/examples/target/zero-copy-search-examples-*.jar | head -1)
+datasets=$(ls "$root"/datasets/target/zero-copy-search-datasets-*.jar | head -1)
+classpath="$bench/target/classes:$examples:$datasets:$connector:$(cat "$root/spark-connector/target/spark-classpath.txt")"
 
 if [[ $quick -eq 1 ]]; then
   args=(--train 10000 --rounds 1 --index-rounds 1 --shards "$shards" --m 16 --ef-construction 64)

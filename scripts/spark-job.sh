@@ -16,14 +16,15 @@ if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
 fi
 
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
-# builds the connector jar (engine inside) and target/spark-classpath.txt (Spark's jars, from Maven)
-mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl spark-connector -am package
-jar=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
-classpath="$jar:$(cat "$root/spark-connector/target/spark-classpath.txt")"
+# builds the examples jar (the job), the jars it needs (connector, datasets, engine) and
+# examples/target/classpath.txt: those jars and Spark's, from Maven
+mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl examples -am package
+jar=$(ls "$root"/examples/target/zero-copy-search-examples-*.jar | head -1)
+classpath="$jar:$(cat "$root/examples/target/classpath.txt")"
 
 # the --add-opens Spark needs on JDK 17+, and what JDK 23+ needs for Arrow
 # shellcheck source=spark-jvm-options.sh
 source "$root/scripts/spark-jvm-options.sh"
 exec "$java" --add-modules jdk.incubator.vector "${spark_opens[@]}" -Xmx"${ZCS_JOB_HEAP:-3g}" \
   -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1 \
-  -cp "$classpath" io.zerocopy.spark.examples.FashionMnistJob "$@"
+  -cp "$classpath" io.zerocopy.examples.spark.FashionMnistJob "$@"

@@ -1,6 +1,6 @@
 package io.zerocopy.bench;
 
-import io.zerocopy.engine.dataset.Ivecs;
+import io.zerocopy.datasets.Ivecs;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.search.Neighbor;

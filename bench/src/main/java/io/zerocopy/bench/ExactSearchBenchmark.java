@@ -1,7 +1,7 @@
 package io.zerocopy.bench;
 
-import io.zerocopy.engine.dataset.FashionMnist;
-import io.zerocopy.engine.dataset.FashionMnist.Split;
+import io.zerocopy.datasets.FashionMnist;
+import io.zerocopy.datasets.FashionMnist.Split;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.search.Neighbor;

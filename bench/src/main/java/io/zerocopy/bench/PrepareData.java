@@ -1,7 +1,7 @@
 package io.zerocopy.bench;
 
-import io.zerocopy.engine.dataset.FashionMnist;
-import io.zerocopy.engine.dataset.FashionMnist.Split;
+import io.zerocopy.datasets.FashionMnist;
+import io.zerocopy.datasets.FashionMnist.Split;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,15 +1,15 @@
 package io.zerocopy.bench;
 
-import io.zerocopy.engine.dataset.FashionMnist;
+import io.zerocopy.datasets.FashionMnist;
 import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.engine.store.VectorStore;
+import io.zerocopy.examples.spark.FashionMnistJob;
 import io.zerocopy.spark.VecDatasets;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
-import io.zerocopy.spark.examples.FashionMnistJob;
 import io.zerocopy.spark.index.IndexBuildResult;
 import java.io.IOException;
 import java.io.PrintStream;

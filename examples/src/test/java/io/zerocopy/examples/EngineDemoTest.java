@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zerocopy.engine.dataset.FashionMnist;
+import io.zerocopy.datasets.FashionMnist;
 import io.zerocopy.engine.distance.Distance;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

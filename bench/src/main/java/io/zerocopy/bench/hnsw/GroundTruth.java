@@ -1,7 +1,7 @@
 package io.zerocopy.bench.hnsw;
 
-import io.zerocopy.engine.dataset.DatasetCache;
-import io.zerocopy.engine.dataset.Ivecs;
+import io.zerocopy.datasets.DatasetCache;
+import io.zerocopy.datasets.Ivecs;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.search.Neighbor;

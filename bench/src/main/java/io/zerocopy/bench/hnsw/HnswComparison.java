@@ -1,6 +1,6 @@
 package io.zerocopy.bench.hnsw;
 
-import io.zerocopy.engine.dataset.DatasetCache;
+import io.zerocopy.datasets.DatasetCache;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;

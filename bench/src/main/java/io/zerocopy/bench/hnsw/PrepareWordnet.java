@@ -2,7 +2,7 @@ package io.zerocopy.bench.hnsw;
 
 import dev.langchain4j.model.embedding.EmbeddingModel;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
-import io.zerocopy.engine.dataset.DatasetCache;
+import io.zerocopy.datasets.DatasetCache;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;
 import java.nio.charset.StandardCharsets;

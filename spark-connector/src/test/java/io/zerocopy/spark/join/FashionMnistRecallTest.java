@@ -3,7 +3,7 @@ package io.zerocopy.spark.join;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zerocopy.engine.dataset.FashionMnist;
+import io.zerocopy.datasets.FashionMnist;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.search.Neighbor;

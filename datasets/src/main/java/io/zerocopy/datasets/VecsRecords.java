@@ -1,4 +1,4 @@
-package io.zerocopy.engine.dataset;
+package io.zerocopy.datasets;
 
 import io.zerocopy.engine.store.VecHeader;
 import java.io.EOFException;

@@ -1,14 +1,15 @@
-package io.zerocopy.engine.dataset;
+package io.zerocopy.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import io.zerocopy.engine.store.FuzzFiles;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -28,12 +29,17 @@ class DatasetFilesFuzzTest {
 
   @AfterAll
   static void deleteDirectory() throws IOException {
-    FuzzFiles.deleteTree(dir);
+    // the engine's FuzzFiles is test code of another module: this one walk is all we need of it
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
   }
 
   @FuzzTest(maxDuration = "10m")
   void fvecs(byte[] bytes) throws IOException {
-    Path file = FuzzFiles.write(dir.resolve("input.fvecs"), bytes);
+    Path file = Files.write(dir.resolve("input.fvecs"), bytes);
     Path vec = dir.resolve("fvecs.vec");
     Files.deleteIfExists(vec);
     long count;
@@ -55,7 +61,7 @@ class DatasetFilesFuzzTest {
 
   @FuzzTest(maxDuration = "10m")
   void ivecs(byte[] bytes) throws IOException {
-    Path file = FuzzFiles.write(dir.resolve("input.ivecs"), bytes);
+    Path file = Files.write(dir.resolve("input.ivecs"), bytes);
     int[][] rows;
     try {
       rows = Ivecs.read(file);
@@ -74,7 +80,7 @@ class DatasetFilesFuzzTest {
       return;
     }
     byte[] bytes = java.util.Arrays.copyOfRange(input, 1, input.length);
-    Path file = FuzzFiles.write(dir.resolve("input-idx-ubyte"), bytes);
+    Path file = Files.write(dir.resolve("input-idx-ubyte"), bytes);
     if ((input[0] & 1) == 0) {
       Path vec = dir.resolve("idx.vec");
       Files.deleteIfExists(vec);

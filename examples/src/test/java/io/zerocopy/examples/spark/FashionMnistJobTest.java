@@ -1,21 +1,43 @@
-package io.zerocopy.spark.examples;
+package io.zerocopy.examples.spark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zerocopy.engine.dataset.FashionMnist;
-import io.zerocopy.spark.SparkTestBase;
+import io.zerocopy.datasets.FashionMnist;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The main job on a prefix of the real data, in the shared local session. */
-class FashionMnistJobTest extends SparkTestBase {
+/** The main job on a prefix of the real data, in a local session like the connector tests'. */
+class FashionMnistJobTest {
+
+  private static SparkSession spark;
+
+  @BeforeAll
+  static void startSpark() {
+    spark =
+        SparkSession.builder()
+            .master("local[2]")
+            .appName("zero-copy-search-examples-tests")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")
+            .config("spark.driver.bindAddress", "127.0.0.1")
+            .config("spark.sql.shuffle.partitions", "2")
+            .getOrCreate();
+  }
+
+  @AfterAll
+  static void stopSpark() {
+    spark.stop();
+  }
 
   @TempDir Path temp;
 
@@ -44,7 +66,7 @@ class FashionMnistJobTest extends SparkTestBase {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     FashionMnistJob.Summary summary;
     try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-      summary = FashionMnistJob.run(spark(), settings, out);
+      summary = FashionMnistJob.run(spark, settings, out);
     }
     String printed = bytes.toString(StandardCharsets.UTF_8);
     assertEquals(3000, summary.vectors(), printed);

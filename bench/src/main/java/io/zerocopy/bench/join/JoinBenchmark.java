@@ -1,16 +1,16 @@
 package io.zerocopy.bench.join;
 
-import io.zerocopy.engine.dataset.FashionMnist;
+import io.zerocopy.datasets.FashionMnist;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
-import io.zerocopy.spark.join.KnnJoin;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.FileEntry;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
+import io.zerocopy.spark.join.KnnJoin;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +76,10 @@ public final class JoinBenchmark {
     Path datasetDir = cache.resolve("fashion-" + items + "-" + shards + "-efc" + efConstruction);
     Path parquetDir = cache.resolve("fashion-" + items + ".parquet");
     long prepare = System.nanoTime();
-    if (DatasetDirectory.of(datasetDir.toString()).readManifest().filter(JoinBenchmark::indexed).isEmpty()) {
+    if (DatasetDirectory.of(datasetDir.toString())
+        .readManifest()
+        .filter(JoinBenchmark::indexed)
+        .isEmpty()) {
       rows(spark, trainPath, items, shards)
           .write()
           .format("vec")
@@ -88,7 +91,10 @@ public final class JoinBenchmark {
       buildIndexes(datasetDir.toString(), efConstruction);
     }
     if (!Files.isDirectory(parquetDir)) {
-      rows(spark, trainPath, items, shards).write().mode("overwrite").parquet(parquetDir.toString());
+      rows(spark, trainPath, items, shards)
+          .write()
+          .mode("overwrite")
+          .parquet(parquetDir.toString());
     }
     double prepareSeconds = (System.nanoTime() - prepare) / 1e9;
 
@@ -157,7 +163,9 @@ public final class JoinBenchmark {
     nearest.get().limit(10).collectAsList(); // warm-up: opens the shards, JIT
 
     List<String[]> table = new ArrayList<>();
-    double sparkSeconds = measure("Spark 4.2 APPROX NEAREST (Parquet right side)", () -> spark.sql(sparks), truth, table);
+    double sparkSeconds =
+        measure(
+            "Spark 4.2 APPROX NEAREST (Parquet right side)", () -> spark.sql(sparks), truth, table);
     measure("our APPROX NEAREST (vec, HNSW)", nearest, truth, table);
     measure("our knnJoin replicated (HNSW)", replicated, truth, table);
     measure("our knnJoin partitioned (HNSW)", partitioned, truth, table);
@@ -166,17 +174,32 @@ public final class JoinBenchmark {
     }
 
     StringBuilder md = new StringBuilder();
-    md.append(String.format(Locale.ROOT,
-        "Fashion-MNIST: %,d train images (784-d, l2) in %d HNSW shards (M 16, efConstruction %d),"
-            + " %,d test images as queries, k = %d, ef = %d; Spark local[2]. Data preparation"
-            + " (cached across runs): %.1f s.%n%n",
-        items, shards, efConstruction, queries, K, ef, prepareSeconds));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Fashion-MNIST: %,d train images (784-d, l2) in %d HNSW shards (M 16, efConstruction %d),"
+                + " %,d test images as queries, k = %d, ef = %d; Spark local[2]. Data preparation"
+                + " (cached across runs): %.1f s.%n%n",
+            items,
+            shards,
+            efConstruction,
+            queries,
+            K,
+            ef,
+            prepareSeconds));
     md.append("| plan | time (s) | queries/s | recall@10 | speed-up vs Spark |\n");
     md.append("|---|---:|---:|---:|---:|\n");
     for (String[] row : table) {
       double seconds = Double.parseDouble(row[1]);
-      md.append(String.format(Locale.ROOT, "| %s | %.2f | %.1f | %s | %.1f× |%n",
-          row[0], seconds, queries / seconds, row[2], sparkSeconds / seconds));
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.2f | %.1f | %s | %.1f× |%n",
+              row[0],
+              seconds,
+              queries / seconds,
+              row[2],
+              sparkSeconds / seconds));
     }
     Files.writeString(out, md.toString());
     System.out.print(md);
@@ -190,7 +213,8 @@ public final class JoinBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     double recall = recall(rows, truth);
     System.err.printf(Locale.ROOT, "== %s: %.2f s, recall@10 %.4f%n", name, seconds, recall);
-    table.add(new String[] {name, String.valueOf(seconds), String.format(Locale.ROOT, "%.4f", recall)});
+    table.add(
+        new String[] {name, String.valueOf(seconds), String.format(Locale.ROOT, "%.4f", recall)});
     return seconds;
   }
 
@@ -228,7 +252,8 @@ public final class JoinBenchmark {
                     }
                     out.add(
                         RowFactory.create(
-                            id, scala.collection.immutable.ArraySeq$.MODULE$.unsafeWrapArray(boxed)));
+                            id,
+                            scala.collection.immutable.ArraySeq$.MODULE$.unsafeWrapArray(boxed)));
                   }
                   store.close();
                   Iterator<Row> iterator = out.iterator();
@@ -255,7 +280,8 @@ public final class JoinBenchmark {
         index.build();
         index.save(target);
       }
-      System.err.printf(Locale.ROOT, "== index %s: %.1f s%n", shard.name(), (System.nanoTime() - start) / 1e9);
+      System.err.printf(
+          Locale.ROOT, "== index %s: %.1f s%n", shard.name(), (System.nanoTime() - start) / 1e9);
       indexed.add(
           new ShardEntry(
               shard.name(),

@@ -1,4 +1,4 @@
-package io.zerocopy.engine.dataset;
+package io.zerocopy.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.zerocopy.engine.dataset.FashionMnist.Split;
+import io.zerocopy.datasets.FashionMnist.Split;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

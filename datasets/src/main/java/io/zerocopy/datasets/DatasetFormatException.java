@@ -1,4 +1,4 @@
-package io.zerocopy.engine.dataset;
+package io.zerocopy.datasets;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.zerocopy.engine.dataset;
+package io.zerocopy.datasets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.zerocopy.engine.dataset;
+package io.zerocopy.datasets;
 
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;

@@ -1,6 +1,6 @@
-package io.zerocopy.spark.examples;
+package io.zerocopy.examples.spark;
 
-import io.zerocopy.engine.dataset.FashionMnist;
+import io.zerocopy.datasets.FashionMnist;
 import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;

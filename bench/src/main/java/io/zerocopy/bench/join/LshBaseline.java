@@ -18,8 +18,8 @@ import org.apache.spark.sql.functions;
  * queries become ML vectors, the join keeps pairs closer than a threshold, and a window keeps each
  * query's 10 nearest. The threshold is the largest true 10th-neighbour distance (so it never costs
  * recall: LSH gets that help from the ground truth); bucket length and hash tables are swept from
- * cheap to costly and the first setting that reaches recall@10 0.9 is the one reported. The
- * mllib jar comes from the pyspark distribution (spark-mllib 4.2.0 is not on Maven Central here).
+ * cheap to costly and the first setting that reaches recall@10 0.9 is the one reported. The mllib
+ * jar comes from the pyspark distribution (spark-mllib 4.2.0 is not on Maven Central here).
  */
 final class LshBaseline {
 
