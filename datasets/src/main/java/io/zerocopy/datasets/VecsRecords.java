@@ -1,5 +1,6 @@
 package io.zerocopy.datasets;
 
+import io.zerocopy.engine.store.AtomicFiles;
 import io.zerocopy.engine.store.VecHeader;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,9 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 
 /**
  * Reads the records shared by {@code .fvecs} and {@code .ivecs}: a little-endian int32 dimension,
@@ -171,10 +170,8 @@ final class VecsRecords implements AutoCloseable {
     private boolean committed;
 
     AtomicOutput(Path target) throws IOException {
-      Path absolute = target.toAbsolutePath();
       this.target = target;
-      this.temporary =
-          absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+      this.temporary = AtomicFiles.temporaryFor(target);
       this.channel =
           FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       this.buffer = ByteBuffer.allocate(BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -203,12 +200,7 @@ final class VecsRecords implements AutoCloseable {
       flush();
       channel.force(true);
       channel.close();
-      try {
-        Files.move(
-            temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new IOException(target + ": cannot move the written file into place: " + e, e);
-      }
+      AtomicFiles.moveIntoPlace(temporary, target);
       committed = true;
     }
 

@@ -1,17 +1,14 @@
 package io.zerocopy.engine.hnsw;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.store.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 import java.util.zip.CRC32C;
 
 /**
@@ -124,7 +121,7 @@ final class HnswFile {
     }
   }
 
-  /** Writes {@code graph} to {@code target} atomically: temporary file, fsync, rename. */
+  /** Writes {@code graph} to {@code target} atomically ({@link AtomicFiles}). */
   static void write(
       Path target,
       GraphView graph,
@@ -158,94 +155,57 @@ final class HnswFile {
             upperNodes,
             upperBlocks,
             tombstones.count());
-    Path absolute = target.toAbsolutePath();
-    Path directory = absolute.getParent();
-    if (directory != null && !Files.isDirectory(directory)) {
-      throw new NoSuchFileException(
-          directory.toString(), null, "directory for " + target + " does not exist");
-    }
-    Path temporary =
-        absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
-    boolean done = false;
-    try (FileChannel channel =
-        FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      Output out = new Output(channel, HEADER_BYTES);
-      for (int node = 0; node < n; node++) {
-        out.putByte((byte) graph.level(node));
-      }
-      out.padTo(header.level0Offset());
-      int[] ids = new int[2 * m];
-      for (int node = 0; node < n; node++) {
-        int count = graph.neighbors(node, 0, ids);
-        out.putBlock(ids, count, 2 * m);
-      }
-      for (int node = 0; node < n; node++) {
-        if (graph.level(node) > 0) {
-          out.putInt(node);
-        }
-      }
-      out.padTo(header.upperStartsOffset());
-      long start = 0;
-      for (int node = 0; node < n; node++) {
-        int level = graph.level(node);
-        if (level > 0) {
-          out.putLong(start);
-          start += level;
-        }
-      }
-      for (int node = 0; node < n; node++) {
-        int level = graph.level(node);
-        for (int l = 1; l <= level; l++) {
-          int count = graph.neighbors(node, l, ids);
-          out.putBlock(ids, count, m);
-        }
-      }
-      out.padTo(header.tombstonesOffset());
-      for (long word : tombstones.words(n)) {
-        out.putLong(word);
-      }
-      out.flush();
-      if (out.position != header.fileSize()) {
-        throw new IllegalStateException(
-            target + ": wrote " + out.position + " bytes, layout says " + header.fileSize());
-      }
-      ByteBuffer head = ByteBuffer.allocate(HEADER_BYTES);
-      header.write(head, (int) out.crc.getValue());
-      head.rewind();
-      long position = 0;
-      while (head.hasRemaining()) {
-        position += channel.write(head, position);
-      }
-      channel.force(true);
-      done = true;
-    } finally {
-      if (!done) {
-        Files.deleteIfExists(temporary);
-      }
-    }
-    try {
-      moveAtomically(temporary, absolute);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(temporary);
-      throw e;
-    }
-  }
-
-  /** The pattern of {@code VectorStoreWriter}: atomic rename, then fsync of the directory. */
-  private static void moveAtomically(Path source, Path target) throws IOException {
-    try {
-      Files.move(
-          source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException(
-          target + ": the file system cannot rename atomically, so the write cannot be made safe",
-          e);
-    }
-    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // some platforms cannot open a directory for fsync; the rename has happened either way
-    }
+    AtomicFiles.write(
+        target,
+        channel -> {
+          Output out = new Output(channel, HEADER_BYTES);
+          for (int node = 0; node < n; node++) {
+            out.putByte((byte) graph.level(node));
+          }
+          out.padTo(header.level0Offset());
+          int[] ids = new int[2 * m];
+          for (int node = 0; node < n; node++) {
+            int count = graph.neighbors(node, 0, ids);
+            out.putBlock(ids, count, 2 * m);
+          }
+          for (int node = 0; node < n; node++) {
+            if (graph.level(node) > 0) {
+              out.putInt(node);
+            }
+          }
+          out.padTo(header.upperStartsOffset());
+          long start = 0;
+          for (int node = 0; node < n; node++) {
+            int level = graph.level(node);
+            if (level > 0) {
+              out.putLong(start);
+              start += level;
+            }
+          }
+          for (int node = 0; node < n; node++) {
+            int level = graph.level(node);
+            for (int l = 1; l <= level; l++) {
+              int count = graph.neighbors(node, l, ids);
+              out.putBlock(ids, count, m);
+            }
+          }
+          out.padTo(header.tombstonesOffset());
+          for (long word : tombstones.words(n)) {
+            out.putLong(word);
+          }
+          out.flush();
+          if (out.position != header.fileSize()) {
+            throw new IllegalStateException(
+                target + ": wrote " + out.position + " bytes, layout says " + header.fileSize());
+          }
+          ByteBuffer head = ByteBuffer.allocate(HEADER_BYTES);
+          header.write(head, (int) out.crc.getValue());
+          head.rewind();
+          long position = 0;
+          while (head.hasRemaining()) {
+            position += channel.write(head, position);
+          }
+        });
   }
 
   /** Buffered little-endian output that checksums everything after the header. */

@@ -5,12 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 
 /**
  * Streams vectors into a new {@code .vec} file: appends go through a small buffer to a temporary
@@ -52,14 +49,7 @@ public final class VectorStoreWriter implements AutoCloseable {
       throw new IllegalArgumentException(
           target + ": dimension must be in [1, " + VecHeader.MAX_DIMENSION + "], got " + dimension);
     }
-    Path absolute = target.toAbsolutePath();
-    Path directory = absolute.getParent();
-    if (directory != null && !Files.isDirectory(directory)) {
-      throw new java.nio.file.NoSuchFileException(
-          directory.toString(), null, "directory for " + target + " does not exist");
-    }
-    Path temporary =
-        absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
+    Path temporary = AtomicFiles.temporaryFor(target);
     FileChannel channel =
         FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     try {
@@ -191,7 +181,7 @@ public final class VectorStoreWriter implements AutoCloseable {
       writeFully(channel, header, 0);
       channel.force(true);
       channel.close();
-      moveAtomically(temporary, target);
+      AtomicFiles.moveIntoPlace(temporary, target);
       finished = true;
     } finally {
       if (!finished) {
@@ -346,24 +336,6 @@ public final class VectorStoreWriter implements AutoCloseable {
   static void writeFully(FileChannel channel, ByteBuffer bytes, long position) throws IOException {
     while (bytes.hasRemaining()) {
       position += channel.write(bytes, position);
-    }
-  }
-
-  /** Renames into place and fsyncs the directory so that the rename itself survives a crash. */
-  static void moveAtomically(Path source, Path target) throws IOException {
-    try {
-      Files.move(
-          source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException(
-          target + ": the file system cannot rename atomically, so the write cannot be made safe",
-          e);
-    }
-    Path directory = target.toAbsolutePath().getParent();
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // some platforms cannot open a directory for fsync; the rename has happened either way
     }
   }
 }

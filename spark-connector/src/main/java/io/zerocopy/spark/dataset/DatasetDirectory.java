@@ -1,5 +1,6 @@
 package io.zerocopy.spark.dataset;
 
+import io.zerocopy.engine.store.AtomicFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.Serializable;
@@ -9,12 +10,10 @@ import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
@@ -368,27 +367,21 @@ public final class DatasetDirectory implements Serializable {
     }
   }
 
-  /** Replaces the manifest atomically: temporary file, fsync, rename, fsync of the directory. */
+  /** Replaces the manifest atomically ({@link AtomicFiles} locally, a rename on remote stores). */
   public void writeManifest(VecManifest manifest) throws IOException {
     if (isRemote()) {
       writeRemoteManifest(manifest);
       return;
     }
-    Path target = manifestPath();
-    Path temporary = resolve("." + MANIFEST + "." + UUID.randomUUID() + ".tmp");
-    try {
-      try (FileChannel channel =
-          FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        ByteBuffer bytes = ByteBuffer.wrap(manifest.toJson().getBytes(StandardCharsets.UTF_8));
-        while (bytes.hasRemaining()) {
-          channel.write(bytes);
-        }
-        channel.force(true);
-      }
-      moveAtomically(temporary, target);
-    } finally {
-      Files.deleteIfExists(temporary);
-    }
+    byte[] json = manifest.toJson().getBytes(StandardCharsets.UTF_8);
+    AtomicFiles.write(
+        manifestPath(),
+        channel -> {
+          ByteBuffer bytes = ByteBuffer.wrap(json);
+          while (bytes.hasRemaining()) {
+            channel.write(bytes);
+          }
+        });
   }
 
   /**
@@ -411,23 +404,6 @@ public final class DatasetDirectory implements Serializable {
       }
     } finally {
       fs.delete(temporary, false);
-    }
-  }
-
-  /** Renames into place atomically and fsyncs the directory. */
-  public static void moveAtomically(Path source, Path target) throws IOException {
-    try {
-      Files.move(
-          source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      throw new IOException(
-          target + ": the file system cannot rename atomically, so the write cannot be made safe",
-          e);
-    }
-    try (FileChannel dir = FileChannel.open(target.getParent(), StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // some platforms cannot fsync a directory; the rename has happened either way
     }
   }
 

@@ -1,5 +1,6 @@
 package io.zerocopy.spark.source.write;
 
+import io.zerocopy.engine.store.AtomicFiles;
 import io.zerocopy.engine.store.VecHeader;
 import io.zerocopy.engine.store.VectorStoreWriter;
 import io.zerocopy.spark.dataset.DatasetDirectory;
@@ -234,7 +235,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     long idsCrc = idsChannel.crc32c();
     closeArrow();
     DatasetDirectory directory = plan.directory();
-    DatasetDirectory.moveAtomically(local(idsTemporary), local(idsFile));
+    AtomicFiles.moveIntoPlace(local(idsTemporary), local(idsFile));
     vectors.commit();
     Path vecPath = local(vecFile);
     long vecBytes = Files.size(vecPath);
