@@ -41,12 +41,15 @@ public final class RetiredFiles {
 
   /** The retention of the active session, in milliseconds. */
   public static long retentionMillis() {
-    String raw = DEFAULT_RETENTION;
-    try {
-      raw = SparkSession.active().conf().get(RETENTION_CONF, DEFAULT_RETENTION);
-    } catch (RuntimeException e) {
-      // no active session: the default
+    // SparkSession.active() throws a checked SparkException when there is none
+    scala.Option<SparkSession> session = SparkSession.getActiveSession();
+    if (session.isEmpty()) {
+      session = SparkSession.getDefaultSession();
     }
+    String raw =
+        session.isEmpty()
+            ? DEFAULT_RETENTION
+            : session.get().conf().get(RETENTION_CONF, DEFAULT_RETENTION);
     return parseRetention(raw);
   }
 

@@ -4,8 +4,8 @@ import io.zerocopy.spark.dataset.VecManifest;
 import java.util.List;
 
 /**
- * What {@link io.zerocopy.spark.VecDatasets#buildIndex} committed: the new manifest, and for every
- * shard the task that built its index.
+ * What {@link IndexBuild#run} committed: the new manifest, and for every shard the task that built
+ * its index.
  */
 public record IndexBuildResult(VecManifest manifest, List<ShardBuild> shards) {
 

@@ -34,11 +34,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.apache.spark.unsafe.types.UTF8String;
 
 /**
- * The Spark job of {@link io.zerocopy.spark.VecDatasets#buildIndex}: a scan with one task per
- * shard, each building its shard's HNSW graph on its executor and returning one row that describes
- * the file (the driver then commits a new manifest). A scan rather than an RDD job, so the build
- * runs as a SQL execution with the "index build time" metric in the SQL tab. Internal: not
- * registered under a short name.
+ * The Spark job of {@link IndexBuild#run}: a scan with one task per shard, each building its
+ * shard's HNSW graph on its executor and returning one row that describes the file (the driver then
+ * commits a new manifest). A scan rather than an RDD job, so the build runs as a SQL execution with
+ * the "index build time" metric in the SQL tab. Internal: not registered under a short name.
  */
 public final class IndexBuildSource implements TableProvider {
 

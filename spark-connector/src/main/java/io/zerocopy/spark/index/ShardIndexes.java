@@ -3,6 +3,7 @@ package io.zerocopy.spark.index;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.ShardFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -14,9 +15,13 @@ public final class ShardIndexes {
   /**
    * Maps the shard's {@code .vec} and {@code .hnsw} files (local ones in place, remote ones through
    * the executor's cache) after checking the {@code .hnsw} file's size and CRC32C and the {@code
-   * .vec} file's size against the manifest; an error names the file that differs.
+   * .vec} file's size, count and dimension against the manifest; an error names the file that
+   * differs.
+   *
+   * @param dimension the dataset's dimension, from the manifest
    */
-  public static HnswIndex open(DatasetDirectory directory, ShardEntry shard) throws IOException {
+  public static HnswIndex open(DatasetDirectory directory, ShardEntry shard, int dimension)
+      throws IOException {
     if (shard.index() == null) {
       throw new IllegalStateException(
           "shard "
@@ -28,6 +33,13 @@ public final class ShardIndexes {
     Path vec = directory.localFile(shard.vec(), false);
     Path index = directory.localFile(shard.index(), true);
     KernelCheck.warnOnceIfScalar();
-    return HnswIndex.open(vec, index);
+    HnswIndex opened = HnswIndex.open(vec, index);
+    try {
+      ShardFiles.check(directory.location(shard.vec().file()), opened.store(), shard, dimension);
+    } catch (RuntimeException e) {
+      opened.close();
+      throw e;
+    }
+    return opened;
   }
 }

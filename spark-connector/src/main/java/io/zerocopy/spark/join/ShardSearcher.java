@@ -8,6 +8,7 @@ import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.IdsFile;
 import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.ShardFiles;
 import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.index.ShardIndexes;
 import java.io.IOException;
@@ -51,40 +52,18 @@ final class ShardSearcher {
     this.index = index;
   }
 
-  /**
-   * Maps the shard's vectors and, if it is indexed, its graph; checks counts against the manifest.
-   */
+  /** Maps the shard's vectors and, if it is indexed, its graph, checked against the manifest. */
   static ShardSearcher open(DatasetDirectory directory, VecManifest manifest, ShardEntry shard) {
-    String vec = directory.location(shard.vec().file());
-    try {
-      if (shard.index() != null) {
-        HnswIndex index = ShardIndexes.open(directory, shard);
-        check(vec, manifest, shard, index.store());
-        return new ShardSearcher(directory, manifest, shard, index.store(), index);
-      }
-      VectorStore store = VectorStore.open(directory.localFile(shard.vec(), false));
-      check(vec, manifest, shard, store);
+    if (shard.index() == null) {
+      VectorStore store = ShardFiles.openVectors(directory, shard, manifest.dimension(), false);
       return new ShardSearcher(directory, manifest, shard, store, null);
-    } catch (IOException e) {
-      throw new UncheckedIOException(vec + ": cannot open shard: " + e.getMessage(), e);
     }
-  }
-
-  private static void check(String vec, VecManifest manifest, ShardEntry shard, VectorStore store) {
-    if (store.size() != shard.count() || store.dimension() != manifest.dimension()) {
-      store.close();
-      throw new IllegalStateException(
-          vec
-              + ": holds "
-              + store.size()
-              + " vectors of dimension "
-              + store.dimension()
-              + ", but "
-              + DatasetDirectory.MANIFEST
-              + " lists "
-              + shard.count()
-              + " of dimension "
-              + manifest.dimension());
+    try {
+      HnswIndex index = ShardIndexes.open(directory, shard, manifest.dimension());
+      return new ShardSearcher(directory, manifest, shard, index.store(), index);
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          directory.location(shard.vec().file()) + ": cannot open shard: " + e.getMessage(), e);
     }
   }
 

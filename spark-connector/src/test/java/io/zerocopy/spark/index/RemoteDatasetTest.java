@@ -56,7 +56,7 @@ class RemoteDatasetTest extends SparkTestBase {
     assertTrue(VecIndexTest.recall(uri, vectors) >= 0.95);
     long after = cache.fetches();
     ShardEntry shard = manifest.shards().get(0);
-    try (HnswIndex index = ShardIndexes.open(directory, shard)) {
+    try (HnswIndex index = ShardIndexes.open(directory, shard, manifest.dimension())) {
       assertEquals(shard.count(), index.size());
     }
     assertEquals(after, cache.fetches(), "a cached shard is not copied again");

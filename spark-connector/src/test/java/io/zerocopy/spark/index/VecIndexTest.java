@@ -95,9 +95,10 @@ public class VecIndexTest extends SparkTestBase {
     DatasetDirectory directory = DatasetDirectory.of(path);
     List<Neighbor> all = new ArrayList<>();
     List<Object> ids = new ArrayList<>();
-    for (ShardEntry shard : directory.requireManifest().shards()) {
+    VecManifest manifest = directory.requireManifest();
+    for (ShardEntry shard : manifest.shards()) {
       Object[] shardIds = ShardIds.read(directory, shard);
-      try (HnswIndex index = ShardIndexes.open(directory, shard)) {
+      try (HnswIndex index = ShardIndexes.open(directory, shard, manifest.dimension())) {
         for (Neighbor neighbor : index.search(query, k, 64)) {
           all.add(new Neighbor(ids.size(), neighbor.distance()));
           ids.add(shardIds[(int) neighbor.id()]);
@@ -316,13 +317,13 @@ public class VecIndexTest extends SparkTestBase {
       file.write(last ^ 0x5a);
     }
     String checksum =
-        assertThrows(IOException.class, () -> ShardIndexes.open(directory, shard)).getMessage();
+        assertThrows(IOException.class, () -> ShardIndexes.open(directory, shard, 8)).getMessage();
     assertTrue(checksum.startsWith(hnsw + ": CRC32C differs from _manifest.json"), checksum);
     try (RandomAccessFile file = new RandomAccessFile(hnsw.toFile(), "rw")) {
       file.setLength(file.length() - 8);
     }
     String size =
-        assertThrows(IOException.class, () -> ShardIndexes.open(directory, shard)).getMessage();
+        assertThrows(IOException.class, () -> ShardIndexes.open(directory, shard, 8)).getMessage();
     assertTrue(size.startsWith(hnsw + ": size differs from _manifest.json"), size);
   }
 

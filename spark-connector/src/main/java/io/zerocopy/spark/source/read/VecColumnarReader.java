@@ -3,6 +3,7 @@ package io.zerocopy.spark.source.read;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.IdsFile;
+import io.zerocopy.spark.dataset.ShardFiles;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,20 +82,7 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
 
   private void openVectors() throws IOException {
     store = VectorStore.open(vecPath);
-    if (store.size() != range.shard().count() || store.dimension() != range.dimension()) {
-      throw new IllegalStateException(
-          vecPath
-              + ": holds "
-              + store.size()
-              + " vectors of dimension "
-              + store.dimension()
-              + ", but "
-              + DatasetDirectory.MANIFEST
-              + " lists "
-              + range.shard().count()
-              + " of dimension "
-              + range.dimension());
-    }
+    ShardFiles.check(vecPath.toString(), store, range.shard(), range.dimension());
     vectorColumn = new FloatMatrixColumnVector(range.dimension());
     // batchRows comes from the manifest: size the buffer by the rows the .vec file really has
     int rows = (int) Math.min(range.shard().batchRows(), store.size());

@@ -1,6 +1,7 @@
 package io.zerocopy.spark.source.write;
 
 import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ManifestCommit;
 import io.zerocopy.spark.dataset.RetiredFiles;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
@@ -10,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.connector.write.BatchWrite;
@@ -74,7 +74,11 @@ final class VecBatchWrite implements BatchWrite {
     }
     int dimension = checkDimensions(written);
     Optional<VecManifest> current = directory.readManifest();
-    checkNoConcurrentChange(current);
+    if (mode == Mode.CREATE && current.isPresent()) {
+      throw VecWriteBuilder.alreadyExists(directory);
+    }
+    ManifestCommit.requireUnchanged(
+        directory, existing == null ? null : existing.writeId(), current, "this write");
     List<ShardEntry> shards = new ArrayList<>(base == null ? List.of() : base.shards());
     written.forEach(message -> shards.add(message.shard()));
     try {
@@ -82,23 +86,11 @@ final class VecBatchWrite implements BatchWrite {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    VecManifest manifest = template.withShards(plan.writeId(), dimension, shards);
-    RetiredFiles.Plan retire =
-        RetiredFiles.plan(
+    VecManifest manifest =
+        ManifestCommit.commit(
+            directory,
             current.orElse(null),
-            manifest,
-            System.currentTimeMillis(),
-            RetiredFiles.retentionMillis());
-    manifest = manifest.withRetired(retire.kept());
-    try {
-      directory.writeManifest(manifest);
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          directory.location(DatasetDirectory.MANIFEST)
-              + ": cannot write manifest: "
-              + e.getMessage(),
-          e);
-    }
+            template.withShards(plan.writeId(), dimension, shards));
     manifestWritten = true;
     LOG.info(
         "committed vec dataset {} ({}): {} new shards, {} vectors in total, dimension {}",
@@ -107,7 +99,7 @@ final class VecBatchWrite implements BatchWrite {
         written.size(),
         manifest.count(),
         dimension);
-    deleteUnreferenced(manifest, retire.expired());
+    deleteUnreferenced(manifest);
   }
 
   private int checkDimensions(List<ShardCommitMessage> written) {
@@ -135,32 +127,14 @@ final class VecBatchWrite implements BatchWrite {
     return dimension;
   }
 
-  private void checkNoConcurrentChange(Optional<VecManifest> current) {
-    String seen = existing == null ? null : existing.writeId();
-    String now = current.map(VecManifest::writeId).orElse(null);
-    if (mode == Mode.CREATE && now != null) {
-      throw VecWriteBuilder.alreadyExists(plan.directory());
-    }
-    if (!Objects.equals(seen, now)) {
-      throw new IllegalStateException(
-          plan.directory()
-              + " was changed by another write while this one ran (manifest "
-              + seen
-              + " became "
-              + now
-              + "); nothing was committed, retry the write");
-    }
-  }
-
   /**
    * After the commit, best effort (the new dataset is already visible): files of failed, aborted or
-   * crashed attempts of this write, and retired files past their retention.
+   * crashed attempts of this write.
    */
-  private void deleteUnreferenced(VecManifest manifest, List<String> expired) {
+  private void deleteUnreferenced(VecManifest manifest) {
     Set<String> referenced = new HashSet<>();
     manifest.shards().forEach(shard -> referenced.addAll(shard.files()));
-    Set<String> obsolete = new HashSet<>(expired);
-    obsolete.addAll(RetiredFiles.filesOf(plan.directory(), plan.writeId()));
+    Set<String> obsolete = new HashSet<>(RetiredFiles.filesOf(plan.directory(), plan.writeId()));
     obsolete.removeAll(referenced);
     RetiredFiles.delete(plan.directory(), List.copyOf(obsolete));
   }

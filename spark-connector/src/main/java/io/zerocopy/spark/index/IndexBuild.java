@@ -1,0 +1,159 @@
+package io.zerocopy.spark.index;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.FileEntry;
+import io.zerocopy.spark.dataset.ManifestCommit;
+import io.zerocopy.spark.dataset.RetiredFiles;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
+import io.zerocopy.spark.options.OptionParsing;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the HNSW index of every shard of an existing dataset as a Spark job ({@link
+ * IndexBuildSource}: one task per shard on the executors), then commits a manifest that lists the
+ * {@code .hnsw} files ({@link ManifestCommit}). Users reach it as {@code VecDatasets.buildIndex}.
+ */
+public final class IndexBuild {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IndexBuild.class);
+
+  private IndexBuild() {}
+
+  /** Options of {@link #run}. */
+  public static final Set<String> OPTIONS = Set.of("m", "efConstruction", "indexThreads", "metric");
+
+  /**
+   * Builds (or rebuilds) the HNSW index of every shard of the dataset at {@code path} as a Spark
+   * job, one task per shard on the executors, then commits a new manifest that lists the {@code
+   * .hnsw} files, atomically. Until then readers see the dataset as it was; a failed job leaves
+   * nothing. Options: {@code m} (16), {@code efConstruction} (200), {@code indexThreads} (default:
+   * {@code spark.task.cpus}), {@code metric} (must be the dataset's, if given).
+   *
+   * @return the committed manifest and every shard's build (time, threads, executor)
+   */
+  public static IndexBuildResult run(SparkSession spark, String path, Map<String, String> options) {
+    CaseInsensitiveStringMap parsed =
+        new CaseInsensitiveStringMap(options == null ? Map.of() : options);
+    OptionParsing.rejectUnknown(parsed, OPTIONS, "buildIndex");
+    IndexSpec spec =
+        new IndexSpec(
+            OptionParsing.intOption(parsed, "m", IndexSpec.DEFAULT_M, 2, IndexSpec.MAX_M),
+            OptionParsing.intOption(
+                parsed,
+                "efConstruction",
+                IndexSpec.DEFAULT_EF_CONSTRUCTION,
+                1,
+                IndexSpec.MAX_EF_CONSTRUCTION),
+            OptionParsing.intOption(parsed, "indexThreads", 0, 0, 1024));
+    DatasetDirectory directory = DatasetDirectory.of(path);
+    VecManifest manifest = directory.requireManifest();
+    if (parsed.containsKey("metric")) {
+      Metric metric;
+      try {
+        metric = Metric.parse(parsed.get("metric"));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("option 'metric': " + e.getMessage(), e);
+      }
+      if (!metric.id().equals(manifest.metric())) {
+        throw new IllegalArgumentException(
+            "option 'metric'="
+                + metric.id()
+                + ": the dataset "
+                + directory
+                + " has metric "
+                + manifest.metric()
+                + ", which its index must use");
+      }
+    }
+    if (manifest.shards().isEmpty()) {
+      return new IndexBuildResult(manifest, List.of());
+    }
+    String buildId = UUID.randomUUID().toString();
+    List<Row> rows;
+    try {
+      rows =
+          spark
+              .read()
+              .format(IndexBuildSource.class.getName())
+              .option("path", path)
+              .option("buildId", buildId)
+              .option("writeId", manifest.writeId())
+              .option("m", spec.m())
+              .option("efConstruction", spec.efConstruction())
+              .option("indexThreads", spec.threads())
+              .load()
+              .collectAsList();
+      return commit(directory, manifest, buildId, rows);
+    } catch (RuntimeException e) {
+      deleteBuildFiles(directory, buildId, Set.of());
+      throw e;
+    }
+  }
+
+  private static IndexBuildResult commit(
+      DatasetDirectory directory, VecManifest planned, String buildId, List<Row> rows) {
+    Map<String, FileEntry> built = new HashMap<>();
+    for (Row row : rows) {
+      built.put(row.getString(0), new FileEntry(row.getString(1), row.getLong(2), row.getLong(3)));
+    }
+    VecManifest current = directory.requireManifest();
+    ManifestCommit.requireUnchanged(
+        directory, planned.writeId(), Optional.of(current), "its index was built");
+    List<ShardEntry> shards = new ArrayList<>();
+    for (ShardEntry shard : current.shards()) {
+      FileEntry index = built.get(shard.name());
+      if (index == null) {
+        throw new IllegalStateException("no index was built for shard " + shard.name());
+      }
+      shards.add(
+          new ShardEntry(
+              shard.name(), shard.count(), shard.batchRows(), shard.vec(), shard.ids(), index));
+    }
+    VecManifest next =
+        ManifestCommit.commit(
+            directory, current, current.withShards(buildId, current.dimension(), shards));
+    long nanos = rows.stream().mapToLong(row -> row.getLong(4)).sum();
+    LOG.info(
+        "committed HNSW indexes of {} shards of {} ({} s of build time in total)",
+        shards.size(),
+        directory,
+        String.format("%.2f", nanos / 1e9));
+    Set<String> keep = new HashSet<>();
+    built.values().forEach(entry -> keep.add(entry.file()));
+    deleteBuildFiles(directory, buildId, keep);
+    List<IndexBuildResult.ShardBuild> builds = new ArrayList<>();
+    for (Row row : rows) {
+      builds.add(
+          new IndexBuildResult.ShardBuild(
+              row.getString(0),
+              row.getString(1),
+              row.getLong(2),
+              row.getLong(4),
+              row.getInt(5),
+              row.getString(6)));
+    }
+    return new IndexBuildResult(next, builds);
+  }
+
+  /** Files of this build that no manifest lists: failed, retried or speculative attempts. */
+  private static void deleteBuildFiles(
+      DatasetDirectory directory, String buildId, Set<String> keep) {
+    List<String> leftovers = RetiredFiles.filesOf(directory, buildId);
+    leftovers.removeAll(keep);
+    RetiredFiles.delete(directory, leftovers);
+  }
+}
