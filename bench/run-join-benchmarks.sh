@@ -59,10 +59,10 @@ done
 
 [[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
 
-spark_opens=$(sed -n 's:.*<zcs.spark.jvmArgs>\(.*\)</zcs.spark.jvmArgs>.*:\1:p' "$root/spark-connector/pom.xml")
+# shellcheck source=../scripts/spark-jvm-options.sh
+source "$root/scripts/spark-jvm-options.sh"
 log "run: $items items, $shards shards, $queries queries"
-# shellcheck disable=SC2086
-"$java" -Xmx"${ZCS_BENCH_XMX:-4g}" --add-modules jdk.incubator.vector $spark_opens \
+"$java" -Xmx"${ZCS_BENCH_XMX:-4g}" --add-modules jdk.incubator.vector "${spark_opens[@]}" \
   -cp "$cp" io.zerocopy.bench.join.JoinBenchmark \
   "$items" "$queries" "$shards" "$efc" "$ef" "$cache" "$out/table.md" lsh 2> >(grep -E '^== |Exception|Error' >&2)
 
