@@ -13,31 +13,16 @@
 # ZCS_LTR_DIR (bench/target/larger-than-ram: needs that much free disk); ZCS_CACHE_DIR.
 set -euo pipefail
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
-    *) echo "unknown argument '$arg' (expected --quick)" >&2; exit 2 ;;
-  esac
-done
-
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args -- "$@"
 threads=${ZCS_BENCH_THREADS:-2}
 ltr_gib=${ZCS_LTR_GIB:-32}
 ltr_dir=${ZCS_LTR_DIR:-$bench/target/larger-than-ram}
 if [[ $quick -eq 1 ]]; then
   ltr_gib=${ZCS_LTR_GIB:-1}
 fi
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out=$bench/target/run-$stamp
-mkdir -p "$out"
-command="bench/run-engine-benchmarks.sh${*:+ $*}"
-[[ -n "${JAVA_HOME:-}" ]] && command="JAVA_HOME=$JAVA_HOME $command"
-[[ -n "${ZCS_JMH_ARGS:-}" ]] && command="ZCS_JMH_ARGS=\"$ZCS_JMH_ARGS\" $command"
-log() { echo "== $*" >&2; }
+bench_out run
 
 cleanup() {
   # the generated larger-than-RAM files, whatever happened
@@ -46,15 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-log "build (bench/target/benchmarks.jar)"
-(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl bench -am package)
-jar=$bench/target/benchmarks.jar
+bench_build bench
 
 log "data: Fashion-MNIST"
-[[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
-"$java" -cp "$jar" io.zerocopy.bench.PrepareData > "$out/data.env"
-# shellcheck disable=SC1091
-source "$out/data.env"
+bench_fashion_mnist
 
 log "numpy venv (bench/.venv, bench/python/requirements.txt)"
 venv=$bench/.venv
@@ -63,18 +43,8 @@ if ! "$venv/bin/python" -c 'import numpy; assert numpy.__version__ == "2.3.5"' 2
   "$venv/bin/pip" install -q -r "$bench/python/requirements.txt"
 fi
 
-{
-  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (+ local changes)')"
-  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
-  echo "cores=$(nproc)"
-  echo "ram=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-  echo "java=$("$java" -version 2>&1 | sed -n 2p)"
-  echo "jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
-  echo "numpy=$("$venv/bin/python" -c 'import numpy; print(numpy.__version__)')"
-  echo "blas_threads=$threads"
-  echo "load_average_at_start=$(cut -d" " -f1-3 /proc/loadavg)"
-} > "$out/machine.txt"
+bench_machine "numpy=$("$venv/bin/python" -c 'import numpy; print(numpy.__version__)')" \
+  "blas_threads=$threads"
 
 if [[ $quick -eq 1 ]]; then
   # enough warm-up for C2 to compile the Vector API code (JDK 25 needs more than 0.5 s)
@@ -131,11 +101,4 @@ smoke=()
 [[ $quick -eq 1 ]] && smoke=(--smoke)
 python3 "$bench/python/summarize.py" --dir "$out" --command "$command" \
   --train-bytes "$TRAIN_BYTES" "${smoke[@]}" > "$out/section.md"
-if [[ $quick -eq 1 ]]; then
-  { echo; cat "$out/section.md"; } >> "$bench/target/RESULTS-smoke.md"
-  log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/RESULTS-smoke.md"
-else
-  { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
-  log "appended to bench/RESULTS.md"
-fi
-cat "$out/section.md"
+bench_publish RESULTS-smoke.md

@@ -17,31 +17,15 @@
 # lucene-core jar); ZCS_CACHE_DIR (~/.cache/zero-copy-search).
 set -euo pipefail
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
-    *) echo "unknown argument '$arg' (expected --quick)" >&2; exit 2 ;;
-  esac
-done
-
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args -- "$@"
 threads=${ZCS_BENCH_THREADS:-2}
 heap=${ZCS_HNSW_HEAP:-4g}
 libraries=${ZCS_HNSW_LIBRARIES:-zero-copy,lucene,jvector,hnswlib-core}
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out=$bench/target/hnsw-run-$stamp
-mkdir -p "$out"
-command="bench/run-hnsw-benchmarks.sh${*:+ $*}"
-[[ -n "${JAVA_HOME:-}" ]] && command="JAVA_HOME=$JAVA_HOME $command"
-log() { echo "== $*" >&2; }
+bench_out hnsw-run
 
-log "build (bench/target/benchmarks.jar, bench/target/lucene/)"
-(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl bench -am package)
-jar=$bench/target/benchmarks.jar
+bench_build bench
 
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 if [[ -n "${ZCS_LUCENE_JAR:-}" ]]; then
@@ -63,8 +47,8 @@ jvm=(-Xmx"$heap" -XX:+UseG1GC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20
 cp=("$jar:$lucene_jar")
 
 log "data: Fashion-MNIST and WordNet"
-[[ -d /usr/share/datasets/fashion-mnist && -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
-"$java" -cp "$jar" io.zerocopy.bench.PrepareData > "$out/fashion.env"
+[[ -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
+bench_fashion_mnist
 if [[ $quick -eq 1 ]]; then
   wordnet_args=(--limit 3000 --queries 100 --threads "$threads")
   sweep=(--limit 3000 --query-count 100 --ef 10,32,128 --passes 1)
@@ -77,20 +61,9 @@ fi
 "$java" "${native[@]}" -cp "$jar" io.zerocopy.bench.hnsw.PrepareWordnet "${wordnet_args[@]}" \
   > "$out/wordnet.env" 2> >(tee "$out/wordnet-prepare.log" >&2)
 # shellcheck disable=SC1091
-source "$out/fashion.env"
-# shellcheck disable=SC1091
 source "$out/wordnet.env"
 
-{
-  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (+ local changes)')"
-  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
-  echo "cores=$(nproc)"
-  echo "ram=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
-  echo "java=$("$java" -version 2>&1 | sed -n 2p)"
-  echo "jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
-} > "$out/machine.txt"
-machine() { sed -n "s/^$1=//p" "$out/machine.txt"; }
+bench_machine
 
 common=(--libraries "$libraries" --m 16 --ef-construction 200 --threads "$threads" --k 10 --out "$out")
 log "Fashion-MNIST: $libraries"
@@ -121,11 +94,4 @@ log "WordNet MiniLM: $libraries"
   cat "$out/wordnet-minilm.md"
 } > "$out/section.md"
 
-if [[ $quick -eq 1 ]]; then
-  { echo; cat "$out/section.md"; } >> "$bench/target/RESULTS-smoke.md"
-  log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/RESULTS-smoke.md"
-else
-  { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
-  log "appended to bench/RESULTS.md"
-fi
-cat "$out/section.md"
+bench_publish RESULTS-smoke.md

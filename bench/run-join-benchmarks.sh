@@ -15,38 +15,22 @@
 # provided there, so the JMH jar carries none of them: this script puts them on the class path.
 set -euo pipefail
 
-quick=0
 queries=200
-while [[ $# -gt 0 ]]; do
-  case "$1" in
-    --quick) quick=1 ;;
-    --queries) queries=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-    *) echo "unknown argument '$1' (expected --quick or --queries N)" >&2; exit 2 ;;
-  esac
-  shift
-done
-
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args --queries:queries -- "$@"
 items=60000 shards=4 efc=200
 if [[ $quick -eq 1 ]]; then
   items=10000 shards=2 efc=100 queries=20
 fi
 ef=${ZCS_JOIN_EF:-64}
 cache=${ZCS_CACHE_DIR:-$HOME/.cache/zero-copy-search}/spark-join-bench
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out=$bench/target/join-$stamp
-mkdir -p "$out" "$cache"
-log() { echo "== $*" >&2; }
+bench_out join
+mkdir -p "$cache"
 
-log "build (bench and the modules it needs) and class path"
-(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true \
-  -pl bench -am package)
-connector=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
-datasets=$(ls "$root"/datasets/target/zero-copy-search-datasets-*.jar | head -1)
-cp="$bench/target/classes:$connector:$datasets:$(cat "$root/spark-connector/target/spark-classpath.txt")"
+bench_build bench
+bench_spark_classpath
+cp=$spark_cp
 # MLlib for the LSH baseline: spark-mllib 4.2.0 is not served by Maven here, but the pyspark 4.2.0
 # distribution carries it (and breeze); same Spark version as the Maven artifacts above
 "$root/scripts/python-env.sh"
@@ -59,27 +43,19 @@ done
 
 [[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
 
-# shellcheck source=../scripts/spark-jvm-options.sh
-source "$root/scripts/spark-jvm-options.sh"
+bench_machine
 log "run: $items items, $shards shards, $queries queries"
 "$java" -Xmx"${ZCS_BENCH_XMX:-4g}" --add-modules jdk.incubator.vector "${spark_opens[@]}" \
   -cp "$cp" io.zerocopy.bench.join.JoinBenchmark \
   "$items" "$queries" "$shards" "$efc" "$ef" "$cache" "$out/table.md" lsh 2> >(grep -E '^== |Exception|Error' >&2)
 
-[[ $quick -eq 1 ]] && command="bench/run-join-benchmarks.sh --quick" || command="bench/run-join-benchmarks.sh --queries $queries"
 {
   echo "## Batch kNN join, $(date -u +%Y-%m-%d) ($stamp)"
   echo
-  echo "Command: \`$command\`. Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB RAM,"
-  echo "$(uname -m), $("$java" -version 2>&1 | head -1)."
+  echo "Command: \`$command\` (queries: $queries); commit $(machine commit). Machine: $(machine cpu),"
+  echo "$(machine cores) cores, $(machine ram) RAM, $(machine java)."
   echo
   cat "$out/table.md"
 } > "$out/section.md"
 
-if [[ $quick -eq 1 ]]; then
-  { echo; cat "$out/section.md"; } >> "$bench/target/RESULTS-join-smoke.md"
-  log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/RESULTS-join-smoke.md"
-else
-  { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
-  log "appended to bench/RESULTS.md"
-fi
+bench_publish RESULTS-join-smoke.md

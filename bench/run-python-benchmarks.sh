@@ -13,41 +13,21 @@
 # Settings (environment): JAVA_HOME; ZCS_CACHE_DIR (~/.cache/zero-copy-search).
 set -euo pipefail
 
-quick=0
-for arg in "$@"; do
-  case "$arg" in
-    --quick) quick=1 ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
-    *) echo "unknown argument '$arg' (expected --quick)" >&2; exit 2 ;;
-  esac
-done
-
-bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(dirname "$bench")
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args -- "$@"
 items=60000 queries=1000 rounds=5 create_n=1000000
 if [[ $quick -eq 1 ]]; then
   items=5000 queries=100 rounds=2 create_n=20000
 fi
-stamp=$(date -u +%Y%m%dT%H%M%SZ)
-out=$bench/target/python-run-$stamp
-mkdir -p "$out"
-command="bench/run-python-benchmarks.sh${*:+ $*}"
-[[ -n "${JAVA_HOME:-}" ]] && command="JAVA_HOME=$JAVA_HOME $command"
-log() { echo "== $*" >&2; }
+bench_out python-run
 # the generated files are large in the real run
 trap 'rm -f "$out"/*.vec "$out"/*.hnsw "$out"/.zcs-*' EXIT
 
-log "build (bench/target/benchmarks.jar; the connector jar into the Python package)"
-(cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true \
-  -pl bench,spark-connector -am package)
-jar=$bench/target/benchmarks.jar
+bench_build bench,spark-connector # the connector jar goes into the Python package
 
 log "data: Fashion-MNIST; Python: .venv (requirements-test.txt) with the package from this tree"
-[[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
-"$java" -cp "$jar" io.zerocopy.bench.PrepareData > "$out/data.env"
-# shellcheck disable=SC1091
-source "$out/data.env"
+bench_fashion_mnist
 "$root/scripts/python-env.sh"
 python=$root/.venv/bin/python
 export PYTHONPATH=$root/spark-connector/python${PYTHONPATH:+:$PYTHONPATH}
@@ -61,20 +41,17 @@ log "(b) VectorStore.create: $create_n x 384"
   2> "$out/create.err" | tee "$out/create.json" >&2
 
 log "summary"
+bench_machine
 "$python" - "$out" "$command" "$java" "$quick" > "$out/section.md" <<'PY'
-import json, os, subprocess, sys
+import json, os, sys
 out, command, java, quick = sys.argv[1:]
 bridge = json.load(open(os.path.join(out, "bridge.json")))
 create = json.load(open(os.path.join(out, "create.json")))
-jdk = subprocess.run([java, "-version"], capture_output=True, text=True).stderr.splitlines()[0]
-cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-root = os.path.dirname(os.path.dirname(os.path.dirname(out)))
-commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-if subprocess.run(["git", "-C", root, "diff", "--quiet"]).returncode != 0:
-    commit += " (+ local changes)"
+machine = dict(line.rstrip("\n").split("=", 1) for line in open(os.path.join(out, "machine.txt")))
+jdk, cpu, commit = machine["java"], machine["cpu"], machine["commit"]
 smoke = " (SMOKE RUN: small sizes, not a measurement)" if quick == "1" else ""
 print(f"## Python package: bridge overhead and VectorStore.create{smoke}\n")
-print(f"`{command}` at {commit}; {cpu}, {os.cpu_count()} cores; {jdk}; Python through py4j 0.10.9.9.\n")
+print(f"`{command}` at {commit}; {cpu}, {machine['cores']} cores; {jdk}; Python through py4j 0.10.9.9.\n")
 print(f"(a) `HNSWIndex.search` from Python vs `HnswIndex.search` in Java: the same saved index "
       f"(Fashion-MNIST, {bridge['items']:,} x {bridge['dimension']}, m=16, ef_construction=200, L2), "
       f"the same {bridge['queries']:,} test images, k={bridge['k']}, ef={bridge['ef']}, one thread, "
@@ -91,11 +68,4 @@ print(f"| numpy header + tofile + fsync | {create['numpy_seconds']} | "
       f"{round(create['gigabytes'] / create['numpy_seconds'], 2)} |")
 print(f"| **create / numpy** | **{create['ratio']}x** | |")
 PY
-if [[ $quick -eq 1 ]]; then
-  { echo; cat "$out/section.md"; } >> "$bench/target/RESULTS-smoke.md"
-  log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/RESULTS-smoke.md"
-else
-  { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
-  log "appended to bench/RESULTS.md"
-fi
-cat "$out/section.md"
+bench_publish RESULTS-smoke.md

@@ -369,7 +369,7 @@ public final class FashionMnistJob {
     List<Object[]> shardIds = new ArrayList<>();
     for (ShardEntry shard : manifest.shards()) {
       shardIds.add(ShardIds.read(directory, shard));
-      try (HnswIndex index = ShardIndexes.open(directory, shard)) {
+      try (HnswIndex index = ShardIndexes.open(directory, shard, manifest.dimension())) {
         perShard.add(index.searchBatch(queries, k, settings.ef()));
       }
     }

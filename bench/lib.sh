@@ -1,0 +1,118 @@
+# shellcheck shell=bash
+# What every bench/run-*.sh script shares: paths, arguments, the build, the data, the machine
+# description and where a run's section goes. Sourced after `set -euo pipefail`; sets bench, root,
+# java and log.
+
+bench=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$bench")
+java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+log() { echo "== $*" >&2; }
+
+# bench_args [--name:variable ...] -- "$@": sets quick (0/1) from --quick, prints the script's
+# header comment for -h/--help, stores the value of each declared --name into its variable, and
+# fails on anything else. Sets command: how to repeat the run, with the ZCS_* and JAVA_HOME
+# settings it ran under, for RESULTS.md.
+bench_args() {
+  local -A takes=()
+  while [[ $# -gt 0 && $1 != -- ]]; do
+    takes[${1%%:*}]=${1#*:}
+    shift
+  done
+  shift
+  local given=("$@")
+  quick=0
+  while [[ $# -gt 0 ]]; do
+    case "$1" in
+      --quick) quick=1 ;;
+      -h | --help)
+        sed -n '2,/^[^#]/{/^[^#]/d;s/^# \{0,1\}//;p}' "$0"
+        exit 0
+        ;;
+      *)
+        if [[ -n ${takes[$1]+set} && $# -ge 2 ]]; then
+          printf -v "${takes[$1]}" '%s' "$2"
+          shift
+        else
+          local expected="--quick"
+          local name
+          for name in "${!takes[@]}"; do expected+=", $name VALUE"; done
+          echo "unknown argument '$1' (expected $expected or --help)" >&2
+          exit 2
+        fi
+        ;;
+    esac
+    shift
+  done
+  local settings
+  settings=$(env | { grep -E '^(ZCS_[A-Z0-9_]*|JAVA_HOME)=' || true; } | sort \
+    | sed -E 's/^([^=]*)=(.*)$/\1="\2"/' | tr '\n' ' ')
+  command="${settings}bench/$(basename "$0")${given[*]:+ ${given[*]}}"
+}
+
+# bench_out NAME: a fresh output directory, bench/target/NAME-<UTC time>, as out (and stamp)
+bench_out() {
+  stamp=$(date -u +%Y%m%dT%H%M%SZ)
+  out=$bench/target/$1-$stamp
+  mkdir -p "$out"
+}
+
+# bench_build MODULES: packages MODULES (comma-separated) and what they need, without tests
+bench_build() {
+  log "build ($1 and the modules it needs)"
+  (cd "$root" && mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true \
+    -pl "$1" -am package)
+  jar=$bench/target/benchmarks.jar
+}
+
+# bench_spark_classpath: sets spark_cp (bench classes, examples, datasets, connector, Spark) and
+# spark_opens (the JVM options Spark needs) for benchmarks that run Spark in a plain JVM
+bench_spark_classpath() {
+  local connector examples datasets
+  connector=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
+  examples=$(ls "$root"/examples/target/zero-copy-search-examples-*.jar | head -1)
+  datasets=$(ls "$root"/datasets/target/zero-copy-search-datasets-*.jar | head -1)
+  spark_cp="$bench/target/classes:$examples:$datasets:$connector"
+  spark_cp+=":$(cat "$root/spark-connector/target/spark-classpath.txt")"
+  # shellcheck source=../scripts/spark-jvm-options.sh
+  source "$root/scripts/spark-jvm-options.sh"
+}
+
+# bench_fashion_mnist: installs the Debian data package if needed, converts it once into the cache
+# (PrepareData) and sources its paths (TRAIN_VEC, TEST_VEC, TRAIN_BYTES, ...)
+bench_fashion_mnist() {
+  [[ -d /usr/share/datasets/fashion-mnist ]] || "$root/scripts/install-data.sh"
+  "$java" -cp "$bench/target/benchmarks.jar" io.zerocopy.bench.PrepareData > "$out/data.env"
+  # shellcheck disable=SC1091
+  source "$out/data.env"
+}
+
+# bench_machine [key=value ...]: writes out/machine.txt (date, commit, CPU, cores, RAM, java, JDK
+# version, the given extras); machine KEY reads one back
+bench_machine() {
+  {
+    echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet 2>/dev/null || echo ' (+ local changes)')"
+    echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+    echo "cores=$(nproc)"
+    echo "ram=$(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "java=$("$java" -version 2>&1 | sed -n 2p)"
+    echo "jdk=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.version = //p')"
+    echo "load_average_at_start=$(cut -d" " -f1-3 /proc/loadavg)"
+    local extra
+    for extra in "$@"; do echo "$extra"; done
+  } > "$out/machine.txt"
+}
+machine() { sed -n "s/^$1=//p" "$out/machine.txt"; }
+
+# bench_publish SMOKE_FILE: appends out/section.md to bench/RESULTS.md, or for a --quick run to
+# bench/target/SMOKE_FILE only (smoke figures are never results), and prints it
+bench_publish() {
+  if [[ $quick -eq 1 ]]; then
+    { echo; cat "$out/section.md"; } >> "$bench/target/$1"
+    log "smoke run: NOT appended to bench/RESULTS.md; see $bench/target/$1"
+  else
+    { echo; cat "$out/section.md"; } >> "$bench/RESULTS.md"
+    log "appended to bench/RESULTS.md"
+  fi
+  cat "$out/section.md"
+}
