@@ -15,6 +15,16 @@ spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__f
 echo "== JDK 17: build and test everything"
 mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
 
+echo "== production jars hold production code: no demo, benchmark or data-loader class"
+for jar in engine/target/zero-copy-search-engine-*.jar spark-connector/target/zero-copy-search-spark-*.jar; do
+  stray=$(jar tf "$jar" | grep -E '^io/zerocopy/(datasets|examples|bench)/|(FashionMnist|Fvecs|Ivecs|Demo|Job)[^/]*\.class$' || true)
+  if [ -n "$stray" ]; then
+    echo "$jar holds classes that belong in datasets/, examples/ or bench/:" >&2
+    echo "$stray" >&2
+    exit 1
+  fi
+done
+
 # the package's tests, the examples (examples/*.py), the notebooks (notebooks/*.ipynb, on small
 # data) and Spark Connect; under CI=true a skipped test fails (conftest.py)
 echo "== Python: the zero_copy_search package, installed from spark-connector/python"
