@@ -4,7 +4,7 @@
 # shard built in the write job -> k-NN search of the 10,000 test images against every shard's
 # index, merged per query -> a table with labels, recall@10 against exact search on a sample, and
 # timings. The dataset goes to ~/.cache/zero-copy-search/spark/fashion-mnist (--output DIR).
-# Usage: scripts/spark-job.sh [--shards 4] [--k 10] [--m 16] [--ef-construction 200] [--ef 64]
+# Usage: scripts/spark-job.sh [--shards 4] [--k 10] [--m 16] [--ef-construction 200] [--ef max(k,50)]
 #                             [--queries 10000] [--sample 200] [--show 5] [--output DIR]
 # Environment: JAVA_HOME (JDK 17+), ZCS_JOB_HEAP (driver heap, default 3g).
 set -euo pipefail

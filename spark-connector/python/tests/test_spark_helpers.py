@@ -76,3 +76,18 @@ def test_build_index_on_an_unindexed_dataset(spark, tmp_path):
     build_index(spark, path)
     result = knn_join(spark.createDataFrame([(0, data[7].tolist())], "qid int, embedding array<float>"), path, k=1)
     assert [r.neighbor_id for r in result.collect()] == [7]
+
+
+def test_index_parameters_have_the_engines_bounds_with_defaults_from_java(spark, tmp_path):
+    data = clustered(50, 4, 9)
+    df = spark.createDataFrame([(i, data[i].tolist()) for i in range(50)], "id long, embedding array<float>")
+    with pytest.raises(Exception, match=r"option 'm' must be in \[2, 512\], got 513"):
+        write_vectors(df, str(tmp_path / "bad"), index="hnsw", m=513)
+    path = str(tmp_path / "ok")
+    write_vectors(df, path)
+    with pytest.raises(Exception, match=r"option 'efConstruction' must be in \[1, 65536\], got 65537"):
+        build_index(spark, path, ef_construction=65537)
+    # nothing given: the connector's defaults (m 16, efConstruction 200, the dataset's metric)
+    build_index(spark, path)
+    manifest = spark._jvm.io.zerocopy.spark.dataset.DatasetDirectory.of(path).requireManifest()
+    assert manifest.shards().get(0).index() is not None

@@ -133,15 +133,21 @@ def _bitset(allowed: Union[Iterable[int], Callable[[int], bool], None], size: in
     return bits.tobytes()
 
 
+def _int_or_none(value: Optional[int]) -> Optional[int]:
+    return None if value is None else int(value)
+
+
 @translate_errors
-def _new_index(store: VectorStore, m: int, ef_construction: int, metric: str):
-    return engine().newIndex(store._java, int(m), int(ef_construction), str(metric))
+def _new_index(store: VectorStore, m: Optional[int], ef_construction: Optional[int], metric: str):
+    # None reaches Java as null: the defaults and bounds live in the engine (HnswParameters)
+    return engine().newIndex(store._java, _int_or_none(m), _int_or_none(ef_construction), str(metric))
 
 
 class HNSWIndex:
     """The seed's HNSW index on the Java engine."""
 
-    def __init__(self, vector_store: VectorStore, m: int = 16, ef_construction: int = 200, metric: str = "l2"):
+    def __init__(self, vector_store: VectorStore, m: Optional[int] = None, ef_construction: Optional[int] = None,
+                 metric: str = "l2"):
         self._store = vector_store
         self._java = _new_index(vector_store, m, ef_construction, metric)
 
@@ -170,16 +176,14 @@ class HNSWIndex:
 
         ef defaults to max(k, 50); filter is an iterable of allowed ids or a predicate.
         """
-        ef = max(int(k), 50) if ef is None else int(ef)
-        packed = engine().search(self._java, _vector(query), int(k), ef, _bitset(filter, len(self._store)))
+        packed = engine().search(self._java, _vector(query), int(k), _int_or_none(ef), _bitset(filter, len(self._store)))
         return _unpack(packed)[0]
 
     @translate_errors
     def search_batch(self, queries: Vectors, k: int = 10, ef: Optional[int] = None) -> List[List[Tuple[int, float]]]:
         """search() for many queries at once, in parallel on the JVM."""
         matrix = _matrix(queries, "queries")
-        ef = max(int(k), 50) if ef is None else int(ef)
-        return _unpack(engine().searchBatch(self._java, matrix.tobytes(), matrix.shape[0], int(k), ef))
+        return _unpack(engine().searchBatch(self._java, matrix.tobytes(), matrix.shape[0], int(k), _int_or_none(ef)))
 
     @translate_errors
     def add(self, vectors: Vectors) -> int:

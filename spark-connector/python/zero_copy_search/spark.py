@@ -55,12 +55,15 @@ def write_vectors(
     id_column: str = "id",
     mode: str = "error",
     index: Optional[str] = None,
-    metric: str = "l2",
-    m: int = 16,
-    ef_construction: int = 200,
+    metric: Optional[str] = None,
+    m: Optional[int] = None,
+    ef_construction: Optional[int] = None,
     **options,
 ) -> None:
-    """Writes df as a `vec` dataset; index="hnsw" builds one index per shard in the same job."""
+    """Writes df as a `vec` dataset; index="hnsw" builds one index per shard in the same job.
+
+    Unset values are not passed: the connector's defaults apply (metric l2 for a new dataset, the
+    dataset's own on append; m 16, ef_construction 200)."""
     # Spark Connect's client knows "error" but rejects its classic synonyms
     if mode.lower() in ("errorifexists", "default"):
         mode = "error"
@@ -69,29 +72,28 @@ def write_vectors(
         .mode(mode)
         .option("vectorColumn", vector_column)
         .option("idColumn", id_column)
-        .option("metric", metric)
     )
-    if index is not None:
-        writer = writer.option("index", index).option("m", m).option("efConstruction", ef_construction)
-    for key, value in options.items():
-        writer = writer.option(key, value)
+    given = {"metric": metric, "index": index, "m": m, "efConstruction": ef_construction}
+    for key, value in list(given.items()) + list(options.items()):
+        if value is not None:
+            writer = writer.option(key, value)
     writer.save(path)
 
 
-def build_index(spark, path: str, m: int = 16, ef_construction: int = 200, metric: Optional[str] = None):
+def build_index(
+    spark, path: str, m: Optional[int] = None, ef_construction: Optional[int] = None, metric: Optional[str] = None
+):
     """Builds one HNSW index per shard of an existing `vec` dataset, as a Spark job (classic
-    sessions only: it calls the connector's Java API)."""
+    sessions only: it calls the connector's Java API). Unset values: the connector's defaults."""
     jvm = getattr(spark, "_jvm", None)
     if jvm is None:
         raise NotImplementedError(
             "build_index needs a classic SparkSession; over Spark Connect write with index='hnsw'"
         )
-    options = {"m": str(m), "efConstruction": str(ef_construction)}
-    if metric is not None:
-        options["metric"] = metric
     java_options = jvm.java.util.HashMap()
-    for key, value in options.items():
-        java_options.put(key, value)
+    for key, value in {"m": m, "efConstruction": ef_construction, "metric": metric}.items():
+        if value is not None:
+            java_options.put(key, str(value))
     jvm.io.zerocopy.spark.VecDatasets.buildIndex(spark._jsparkSession, path, java_options)
 
 

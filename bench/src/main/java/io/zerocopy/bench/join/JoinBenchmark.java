@@ -4,6 +4,7 @@ import io.zerocopy.datasets.FashionMnist;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.hnsw.HnswIndex;
+import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.dataset.DatasetDirectory;
@@ -276,7 +277,8 @@ public final class JoinBenchmark {
       Path target = directory.resolve(file);
       long start = System.nanoTime();
       try (VectorStore store = VectorStore.open(directory.resolve(shard.vec().file()));
-          HnswIndex index = new HnswIndex(store, HnswIndex.DEFAULT_M, efConstruction, Metric.L2)) {
+          HnswIndex index =
+              new HnswIndex(store, HnswParameters.DEFAULT_M, efConstruction, Metric.L2)) {
         index.build();
         index.save(target);
       }

@@ -350,10 +350,17 @@ final class HnswFile {
     int efConstruction = le.getInt(16);
     int dimension = le.getInt(20);
     long nodes = le.getLong(24);
-    if (m < 2 || m > 1 << 16) {
-      throw new HnswFormatException(file, "M", "2 to 65536", "" + m);
+    if (m < HnswParameters.MIN_M || m > HnswParameters.MAX_M) {
+      // the bounds of new indexes: a larger M came from a corrupt header or an early snapshot
+      throw new HnswFormatException(
+          file,
+          "M",
+          HnswParameters.MIN_M + " to " + HnswParameters.MAX_M + " (rebuild the index if larger)",
+          "" + m);
     }
-    if (efConstruction < 1 || dimension < 1) {
+    if (efConstruction < 1
+        || efConstruction > HnswParameters.MAX_EF_CONSTRUCTION
+        || dimension < 1) {
       throw new HnswFormatException(
           file, "efConstruction/dimension", "positive values", efConstruction + "/" + dimension);
     }

@@ -29,10 +29,6 @@ import java.util.function.LongPredicate;
  */
 public final class HnswIndex implements AutoCloseable {
 
-  public static final int DEFAULT_M = 16;
-  public static final int DEFAULT_EF_CONSTRUCTION = 200;
-  public static final int DEFAULT_EF_SEARCH = 50;
-
   /** The seed of {@link #build()} and {@link #build(int)}: a one-thread build is reproducible. */
   public static final long DEFAULT_SEED = 42L;
 
@@ -55,9 +51,9 @@ public final class HnswIndex implements AutoCloseable {
   private float maxSquaredNorm = -1f;
   private boolean closed;
 
-  /** An index with the seed's defaults: M 16, efConstruction 200, L2. */
+  /** An index with the seed's defaults ({@link HnswParameters}): M 16, efConstruction 200, L2. */
   public HnswIndex(VectorStore store) {
-    this(store, DEFAULT_M, DEFAULT_EF_CONSTRUCTION, Metric.L2);
+    this(store, HnswParameters.DEFAULT_M, HnswParameters.DEFAULT_EF_CONSTRUCTION, Metric.L2);
   }
 
   /** An unbuilt index over {@code store}; call {@link #build()} before searching. */
@@ -65,12 +61,8 @@ public final class HnswIndex implements AutoCloseable {
     if (store == null || metric == null) {
       throw new IllegalArgumentException("store and metric must not be null");
     }
-    if (m < 2 || m > 1 << 16) {
-      throw new IllegalArgumentException("m must be in [2, 65536], got " + m);
-    }
-    if (efConstruction < 1) {
-      throw new IllegalArgumentException("efConstruction must be >= 1, got " + efConstruction);
-    }
+    HnswParameters.checkM(m, "m");
+    HnswParameters.checkEfConstruction(efConstruction, "efConstruction");
     if (store.size() > Integer.MAX_VALUE - 1) {
       throw new IllegalArgumentException(
           store.path() + ": " + store.size() + " vectors exceed the index's int ids");
@@ -226,9 +218,9 @@ public final class HnswIndex implements AutoCloseable {
     }
   }
 
-  /** The {@code k} nearest live neighbours with {@code ef = max(k, 50)}. */
+  /** The {@code k} nearest live neighbours with the default beam, {@code ef = max(k, 50)}. */
   public List<Neighbor> search(float[] query, int k) {
-    return search(query, k, Math.max(k, DEFAULT_EF_SEARCH), (LongPredicate) null);
+    return search(query, k, HnswParameters.defaultEf(k), (LongPredicate) null);
   }
 
   /** The {@code k} nearest live neighbours with a beam of {@code ef >= k}. */
@@ -664,12 +656,8 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   private static void checkSearch(int k, int ef) {
-    if (k <= 0) {
-      throw new IllegalArgumentException("k must be > 0, got " + k);
-    }
-    if (ef < k) {
-      throw new IllegalArgumentException("ef must be >= k (" + k + "), got " + ef);
-    }
+    HnswParameters.checkK(k, "k");
+    HnswParameters.checkEf(ef, k, "ef");
   }
 
   @Override

@@ -58,7 +58,8 @@ class HnswRecallTest {
     VectorStore.create(file, vectors);
     try (VectorStore store = VectorStore.open(file);
         HnswIndex index =
-            new HnswIndex(store, HnswIndex.DEFAULT_M, HnswIndex.DEFAULT_EF_CONSTRUCTION, metric)) {
+            new HnswIndex(
+                store, HnswParameters.DEFAULT_M, HnswParameters.DEFAULT_EF_CONSTRUCTION, metric)) {
       long started = System.nanoTime();
       index.build();
       long buildMillis = (System.nanoTime() - started) / 1_000_000;
@@ -85,7 +86,7 @@ class HnswRecallTest {
       assertEquals((long) vectors.length, stats.get("num_vectors"));
       assertEquals(vectors[0].length, stats.get("dimension"));
       assertTrue((int) stats.get("num_layers") >= 2);
-      assertTrue((int) stats.get("max_connections") <= 2 * HnswIndex.DEFAULT_M);
+      assertTrue((int) stats.get("max_connections") <= 2 * HnswParameters.DEFAULT_M);
       assertTrue((long) stats.get("total_connections") > 0);
       assertTrue((double) stats.get("avg_connections") > 1.0);
       System.out.printf(

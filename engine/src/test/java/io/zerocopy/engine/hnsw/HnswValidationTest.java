@@ -21,7 +21,7 @@ class HnswValidationTest {
     Path file = dir.resolve("x.vec");
     VectorStore.create(file, HnswTestData.gaussianMixture(300, 8, 3, 1));
     try (VectorStore store = VectorStore.open(file)) {
-      expect(() -> new HnswIndex(store, 1, 100, Metric.L2), "m must be in [2, 65536], got 1");
+      expect(() -> new HnswIndex(store, 1, 100, Metric.L2), "m must be in [2, 512], got 1");
       expect(() -> new HnswIndex(store, 16, 0, Metric.L2), "got 0");
       expect(() -> new HnswIndex(store, 16, 100, null), "metric");
       HnswIndex index = new HnswIndex(store);

@@ -5,6 +5,7 @@ import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.hnsw.HnswIndex;
+import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.dataset.DatasetDirectory;
@@ -42,7 +43,7 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Embedded local Spark ({@code local[*]}) unless a master is configured, so it also runs under
  * {@code spark-submit}; see {@code spark-connector/README.md}. Options: {@code --shards 4}, {@code
- * --k 10}, {@code --m 16}, {@code --ef-construction 200}, {@code --ef 64}, {@code --queries 10000},
+ * --k 10}, {@code --m 16}, {@code --ef-construction 200}, {@code --ef max(k, 50)}, {@code --queries 10000},
  * {@code --sample 200} (queries checked against exact search), {@code --show 5} (rows of the
  * table), {@code --train 60000} (the first N training images), {@code --output DIR} (default {@code
  * ~/.cache/zero-copy-search/spark/fashion-mnist}).
@@ -68,9 +69,9 @@ public final class FashionMnistJob {
       int train = FashionMnist.Split.TRAIN.count();
       int shards = 4;
       int k = 10;
-      int m = 16;
-      int efConstruction = 200;
-      int ef = 64;
+      int m = HnswParameters.DEFAULT_M;
+      int efConstruction = HnswParameters.DEFAULT_EF_CONSTRUCTION;
+      Integer ef = null; // the engine's default for k
       int queries = 10_000;
       int sample = 200;
       int show = 5;
@@ -108,7 +109,7 @@ public final class FashionMnistJob {
           k,
           m,
           efConstruction,
-          Math.max(ef, k),
+          HnswParameters.efOrDefault(ef, k, "--ef"),
           Math.min(queries, FashionMnist.Split.TEST.count()),
           Math.min(sample, Math.min(queries, FashionMnist.Split.TEST.count())),
           show,

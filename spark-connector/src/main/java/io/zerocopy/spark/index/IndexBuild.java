@@ -34,7 +34,8 @@ public final class IndexBuild {
   private IndexBuild() {}
 
   /** Options of {@link #run}. */
-  public static final Set<String> OPTIONS = Set.of("m", "efConstruction", "indexThreads", "metric");
+  public static final Set<String> OPTIONS =
+      Set.of(IndexSpec.M, IndexSpec.EF_CONSTRUCTION, IndexSpec.INDEX_THREADS, "metric");
 
   /**
    * Builds (or rebuilds) the HNSW index of every shard of the dataset at {@code path} as a Spark
@@ -49,16 +50,7 @@ public final class IndexBuild {
     CaseInsensitiveStringMap parsed =
         new CaseInsensitiveStringMap(options == null ? Map.of() : options);
     OptionParsing.rejectUnknown(parsed, OPTIONS, "buildIndex");
-    IndexSpec spec =
-        new IndexSpec(
-            OptionParsing.intOption(parsed, "m", IndexSpec.DEFAULT_M, 2, IndexSpec.MAX_M),
-            OptionParsing.intOption(
-                parsed,
-                "efConstruction",
-                IndexSpec.DEFAULT_EF_CONSTRUCTION,
-                1,
-                IndexSpec.MAX_EF_CONSTRUCTION),
-            OptionParsing.intOption(parsed, "indexThreads", 0, 0, 1024));
+    IndexSpec spec = IndexSpec.parse(parsed);
     DatasetDirectory directory = DatasetDirectory.of(path);
     VecManifest manifest = directory.requireManifest();
     if (parsed.containsKey("metric")) {

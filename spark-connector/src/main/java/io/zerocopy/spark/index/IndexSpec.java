@@ -1,32 +1,42 @@
 package io.zerocopy.spark.index;
 
+import io.zerocopy.engine.hnsw.HnswParameters;
+import io.zerocopy.spark.options.OptionParsing;
 import java.io.Serializable;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * How to build the HNSW graph of a shard: {@code m}, {@code efConstruction}, and the build threads
  * of one task ({@code 0}: the task's cores, {@code spark.task.cpus}). The metric is the dataset's.
+ * Defaults and bounds are the engine's ({@link HnswParameters}).
  */
 public record IndexSpec(int m, int efConstruction, int threads) implements Serializable {
 
-  public static final int DEFAULT_M = 16;
-  public static final int MAX_M = 512;
-  public static final int DEFAULT_EF_CONSTRUCTION = 200;
-  public static final int MAX_EF_CONSTRUCTION = 1 << 16;
+  public static final String M = "m";
+  public static final String EF_CONSTRUCTION = "efConstruction";
+  public static final String INDEX_THREADS = "indexThreads";
 
   public IndexSpec {
-    if (m < 2 || m > MAX_M) {
-      throw new IllegalArgumentException("option 'm' must be in [2, " + MAX_M + "], got " + m);
-    }
-    if (efConstruction < 1 || efConstruction > MAX_EF_CONSTRUCTION) {
-      throw new IllegalArgumentException(
-          "option 'efConstruction' must be in [1, "
-              + MAX_EF_CONSTRUCTION
-              + "], got "
-              + efConstruction);
-    }
+    HnswParameters.checkM(m, "option '" + M + "'");
+    HnswParameters.checkEfConstruction(efConstruction, "option '" + EF_CONSTRUCTION + "'");
     if (threads < 0) {
-      throw new IllegalArgumentException("option 'indexThreads' must be >= 0, got " + threads);
+      throw new IllegalArgumentException(
+          "option '" + INDEX_THREADS + "' must be >= 0, got " + threads);
     }
+  }
+
+  /** The spec the options {@code m}, {@code efConstruction} and {@code indexThreads} ask for. */
+  public static IndexSpec parse(CaseInsensitiveStringMap options) {
+    return new IndexSpec(
+        OptionParsing.intOption(
+            options, M, HnswParameters.DEFAULT_M, HnswParameters.MIN_M, HnswParameters.MAX_M),
+        OptionParsing.intOption(
+            options,
+            EF_CONSTRUCTION,
+            HnswParameters.DEFAULT_EF_CONSTRUCTION,
+            1,
+            HnswParameters.MAX_EF_CONSTRUCTION),
+        OptionParsing.intOption(options, INDEX_THREADS, 0, 0, 1024));
   }
 
   /** The threads a task builds with: the option, else the task's cores, else 1. */

@@ -1,5 +1,6 @@
 package io.zerocopy.spark.join;
 
+import io.zerocopy.engine.hnsw.HnswParameters;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,8 @@ import java.util.TreeMap;
  *   <li>{@code strategy}: {@code replicated}, {@code partitioned} or {@code auto} (default; see
  *       {@link KnnJoin#chooseStrategy})
  *   <li>{@code exact}: {@code true} for exact (brute-force) search, the ground truth; default false
- *   <li>{@code ef}: HNSW search breadth per shard, &ge; k; default {@code max(k, 64)}
+ *   <li>{@code ef}: HNSW search breadth per shard, &ge; k; default {@code max(k, 50)} ({@link
+ *       HnswParameters#defaultEf})
  *   <li>{@code onNullVector}: {@code error} (default) or {@code skip}
  *   <li>{@code carriedColumns}: comma-separated carried columns of the dataset to add to the result
  *   <li>{@code queryBlockRows}: queries searched together; default 1024
@@ -84,10 +86,10 @@ record KnnJoinOptions(
       throw new IllegalArgumentException(
           "option 'exact': expected true or false, got '" + options.get(EXACT) + "'");
     }
-    int ef = positiveInt(options, EF, Math.max(k, 64));
-    if (ef < k) {
-      throw new IllegalArgumentException("option 'ef' must be >= k (" + k + "), got " + ef);
-    }
+    String efText = options.get(EF);
+    int ef =
+        HnswParameters.efOrDefault(
+            efText == null ? null : positiveInt(options, EF, 0), k, "option '" + EF + "'");
     List<String> carried = new ArrayList<>();
     String carriedText = options.get(CARRIED_COLUMNS);
     if (carriedText != null) {

@@ -1,6 +1,7 @@
 package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.join.NeighborJoinTask.Emit;
@@ -75,13 +76,30 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
 
   private static final Logger LOG = LoggerFactory.getLogger(NearestByJoinRule.class);
 
-  /** Session setting: HNSW search breadth per shard for APPROX NEAREST; default max(k, 64). */
+  /**
+   * Session setting: HNSW search breadth per shard for APPROX NEAREST, &ge; k; default max(k, 50)
+   * ({@link HnswParameters#defaultEf}).
+   */
   public static final String EF_CONF = "spark.zerocopy.nearest.ef";
 
   /** Session setting: false turns the rule off (Spark's plan runs). */
   public static final String ENABLED_CONF = "spark.zerocopy.nearest.enabled";
 
   static final String QUERY = "__zcs_query";
+
+  /** The session's {@link #EF_CONF} for a join of {@code k} neighbours, checked. */
+  static int ef(SparkSession session, int k) {
+    String raw = session.conf().get(EF_CONF, null);
+    Integer ef = null;
+    if (raw != null) {
+      try {
+        ef = Integer.parseInt(raw.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(EF_CONF + " must be an integer, got '" + raw + "'");
+      }
+    }
+    return HnswParameters.efOrDefault(ef, k, EF_CONF);
+  }
 
   private final SparkSession session;
 
@@ -199,7 +217,7 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
       }
     }
     int k = join.numResults();
-    int ef = Integer.parseInt(session.conf().get(EF_CONF, String.valueOf(Math.max(k, 64))));
+    int ef = ef(session, k);
     boolean outer = join.joinType() == LeftOuter$.MODULE$;
     String description =
         "ZeroCopyNearestJoin["

@@ -2,6 +2,7 @@ package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.util.List;
@@ -76,9 +77,14 @@ public final class VecSqlFunctions {
     String path = constantString(args.get(0), "path", KNN_USAGE);
     requireVector(args.get(1), "vector", KNN_USAGE);
     int k = constantInt(args.get(2), "k", KNN_USAGE);
-    int ef = args.size() == 4 ? constantInt(args.get(3), "ef", KNN_USAGE) : Math.max(k, 64);
-    if (k < 1 || ef < k) {
-      throw error(KNN_USAGE, "got k = " + k + ", ef = " + ef);
+    int ef;
+    try {
+      HnswParameters.checkK(k, "k");
+      ef =
+          HnswParameters.efOrDefault(
+              args.size() == 4 ? constantInt(args.get(3), "ef", KNN_USAGE) : null, k, "ef");
+    } catch (IllegalArgumentException e) {
+      throw error(KNN_USAGE, e.getMessage());
     }
     DatasetDirectory directory;
     VecManifest manifest;
@@ -258,6 +264,11 @@ public final class VecSqlFunctions {
     @Override
     public String canonicalName() {
       return VEC_KNN + "(" + directory + ", k=" + k + ", ef=" + ef + ")";
+    }
+
+    @Override
+    public String toString() {
+      return canonicalName(); // what EXPLAIN shows: the dataset, k and the ef in use
     }
 
     @Override

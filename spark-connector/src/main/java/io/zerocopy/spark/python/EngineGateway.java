@@ -4,6 +4,7 @@ import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.hnsw.HnswIndex;
+import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;
@@ -74,8 +75,16 @@ public final class EngineGateway {
     return floatsToBytes(store.get(id));
   }
 
-  public static HnswIndex newIndex(VectorStore store, int m, int efConstruction, String metric) {
-    return new HnswIndex(store, m, efConstruction, Metric.parse(metric));
+  /** Null {@code m} or {@code efConstruction}: the engine's default; errors use Python's names. */
+  public static HnswIndex newIndex(
+      VectorStore store, Integer m, Integer efConstruction, String metric) {
+    return new HnswIndex(
+        store,
+        HnswParameters.checkM(m == null ? HnswParameters.DEFAULT_M : m, "m"),
+        HnswParameters.checkEfConstruction(
+            efConstruction == null ? HnswParameters.DEFAULT_EF_CONSTRUCTION : efConstruction,
+            "ef_construction"),
+        Metric.parse(metric));
   }
 
   public static HnswIndex openIndex(String storePath, String indexPath) throws IOException {
@@ -91,8 +100,11 @@ public final class EngineGateway {
   }
 
   /** {@code allowedBits}: null, or a little-endian bitset of the ids a result may have. */
-  public static byte[] search(HnswIndex index, byte[] query, int k, int ef, byte[] allowedBits) {
+  /** Null {@code ef}: the engine's default, {@code max(k, 50)}. */
+  public static byte[] search(
+      HnswIndex index, byte[] query, int k, Integer ef, byte[] allowedBits) {
     float[] vector = bytesToFloats(query, "query");
+    ef = HnswParameters.efOrDefault(ef, HnswParameters.checkK(k, "k"), "ef");
     List<Neighbor> result =
         allowedBits == null
             ? index.search(vector, k, ef)
@@ -101,8 +113,9 @@ public final class EngineGateway {
   }
 
   /** {@code queries}: {@code count} row-major float32 queries. */
-  public static byte[] searchBatch(HnswIndex index, byte[] queries, int count, int k, int ef) {
-    return pack(index.searchBatch(rows(queries, count), k, ef));
+  public static byte[] searchBatch(HnswIndex index, byte[] queries, int count, int k, Integer ef) {
+    int beam = HnswParameters.efOrDefault(ef, HnswParameters.checkK(k, "k"), "ef");
+    return pack(index.searchBatch(rows(queries, count), k, beam));
   }
 
   public static byte[] bruteForce(VectorStore store, byte[] query, int k, String metric) {

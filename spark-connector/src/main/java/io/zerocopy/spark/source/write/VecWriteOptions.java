@@ -49,9 +49,9 @@ public record VecWriteOptions(
   public static final String CARRIED_COLUMNS = "carriedColumns";
   public static final String METRIC = "metric";
   public static final String INDEX = "index";
-  public static final String M = "m";
-  public static final String EF_CONSTRUCTION = "efConstruction";
-  public static final String INDEX_THREADS = "indexThreads";
+  public static final String M = IndexSpec.M;
+  public static final String EF_CONSTRUCTION = IndexSpec.EF_CONSTRUCTION;
+  public static final String INDEX_THREADS = IndexSpec.INDEX_THREADS;
   public static final String BATCH_ROWS = "batchRows";
 
   /**
@@ -121,15 +121,8 @@ public record VecWriteOptions(
       throw new IllegalArgumentException("option '" + METRIC + "': " + e.getMessage(), e);
     }
     IndexKind index = IndexKind.parse(options.getOrDefault(INDEX, "none"));
-    int m = OptionParsing.intOption(options, M, IndexSpec.DEFAULT_M, 2, IndexSpec.MAX_M);
-    int efConstruction =
-        OptionParsing.intOption(
-            options,
-            EF_CONSTRUCTION,
-            IndexSpec.DEFAULT_EF_CONSTRUCTION,
-            1,
-            IndexSpec.MAX_EF_CONSTRUCTION);
-    int indexThreads = OptionParsing.intOption(options, INDEX_THREADS, 0, 0, 1024);
+    // parsed and checked even without index=hnsw, so that a typo never passes unnoticed
+    IndexSpec spec = IndexSpec.parse(options);
     int batchRows = OptionParsing.intOption(options, BATCH_ROWS, 4096, 1, 1 << 20);
     boolean createNew = OptionParsing.booleanOption(options, CREATE_NEW, false);
     return new VecWriteOptions(
@@ -139,9 +132,9 @@ public record VecWriteOptions(
         carried,
         metric,
         index,
-        m,
-        efConstruction,
-        indexThreads,
+        spec.m(),
+        spec.efConstruction(),
+        spec.threads(),
         batchRows,
         createNew);
   }
