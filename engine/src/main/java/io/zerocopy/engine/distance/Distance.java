@@ -28,24 +28,7 @@ public final class Distance {
    */
   public static float of(
       VectorKernel kernel, Metric metric, float[] a, int aOffset, float[] b, int bOffset, int len) {
-    switch (metric) {
-      case L2:
-        return (float) Math.sqrt(kernel.squareDistance(a, aOffset, b, bOffset, len));
-      case COSINE:
-        return kernel.cosineDistance(a, aOffset, b, bOffset, len);
-      case DOT:
-        return -kernel.dot(a, aOffset, b, bOffset, len);
-      default:
-        throw new AssertionError(metric);
-    }
-  }
-
-  /**
-   * Cosine distance from a dot product and the two squared norms, exactly as the kernels compute
-   * it: lets a batch search reuse one norm per vector.
-   */
-  public static float cosineFromParts(float dot, float squaredNormA, float squaredNormB) {
-    return Cosine.fromParts(dot, squaredNormA, squaredNormB);
+    return metric.distance(metric.score(kernel, a, aOffset, b, bOffset, len));
   }
 
   /** The name of the kernel this JVM uses: "panama" or "scalar". */

@@ -1,6 +1,5 @@
 package io.zerocopy.engine.exact;
 
-import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.search.Neighbor;
@@ -86,14 +85,11 @@ public final class BruteForce {
     return results;
   }
 
+  /** Ranked by the metric's score; reports its distance (the square root, for L2). */
   private static List<Neighbor> finish(List<Neighbor> ranked, Metric metric) {
-    if (metric != Metric.L2) {
-      return ranked;
-    }
-    // ranked by squared distance; report the true one
     List<Neighbor> out = new ArrayList<>(ranked.size());
     for (Neighbor n : ranked) {
-      out.add(new Neighbor(n.id(), (float) Math.sqrt(n.distance())));
+      out.add(new Neighbor(n.id(), metric.distance(n.distance())));
     }
     return out;
   }
@@ -130,24 +126,14 @@ public final class BruteForce {
       for (long start = from; start < to; start += vectorsPerBlock) {
         int n = (int) Math.min(vectorsPerBlock, to - start);
         store.readBlock(start, n, block, 0);
-        if (metric == Metric.COSINE) {
+        if (metric.needsSquaredNorms()) {
           for (int v = 0; v < n; v++) {
             norms[v] = kernel.dot(block, v * dimension, block, v * dimension, dimension);
           }
         }
         for (int q = 0; q < count; q++) {
-          int queryOffset = q * dimension;
-          if (metric == Metric.L2) {
-            kernel.squareDistances(flat, queryOffset, block, 0, n, dimension, scores, 0);
-          } else {
-            kernel.dots(flat, queryOffset, block, 0, n, dimension, scores, 0);
-            for (int v = 0; v < n; v++) {
-              scores[v] =
-                  metric == Metric.DOT
-                      ? -scores[v]
-                      : Distance.cosineFromParts(scores[v], squaredNorms[q], norms[v]);
-            }
-          }
+          metric.scoreBlock(
+              kernel, flat, q * dimension, squaredNorms[q], block, n, dimension, norms, scores);
           TopK top = tops[q];
           for (int v = 0; v < n; v++) {
             if (scores[v] <= top.worstDistance()) {

@@ -6,7 +6,7 @@ import io.zerocopy.engine.store.VectorStore;
 
 /**
  * Scores through a mapped {@link VectorStore}: the node's vector is copied into a thread's scratch
- * array, then the selected SIMD kernel runs on heap arrays. L2 ranks by the squared distance.
+ * array, then the selected SIMD kernel runs on heap arrays; the metric says how to rank and report.
  */
 final class StoreScorer implements VectorScorer {
 
@@ -49,20 +49,11 @@ final class StoreScorer implements VectorScorer {
 
   @Override
   public float compare(float[] a, int aOffset, float[] b, int bOffset) {
-    switch (metric) {
-      case L2:
-        return kernel.squareDistance(a, aOffset, b, bOffset, dimension);
-      case DOT:
-        return -kernel.dot(a, aOffset, b, bOffset, dimension);
-      case COSINE:
-        return kernel.cosineDistance(a, aOffset, b, bOffset, dimension);
-      default:
-        throw new AssertionError(metric);
-    }
+    return metric.score(kernel, a, aOffset, b, bOffset, dimension);
   }
 
   @Override
   public float distance(float score) {
-    return metric == Metric.L2 ? (float) Math.sqrt(score) : score;
+    return metric.distance(score);
   }
 }

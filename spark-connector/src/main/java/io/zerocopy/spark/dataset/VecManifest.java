@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.zerocopy.engine.distance.Metric;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -47,7 +48,7 @@ public record VecManifest(
     int formatVersion,
     String writeId,
     int dimension,
-    String metric,
+    Metric metric,
     String vectorColumn,
     String idColumn,
     IdType idType,
@@ -76,7 +77,7 @@ public record VecManifest(
       int formatVersion,
       String writeId,
       int dimension,
-      String metric,
+      Metric metric,
       String vectorColumn,
       String idColumn,
       IdType idType,
@@ -157,7 +158,7 @@ public record VecManifest(
     root.put("formatVersion", formatVersion);
     root.put("writeId", writeId);
     root.put("dimension", dimension);
-    root.put("metric", metric);
+    root.put("metric", metric.id());
     root.put("vectorColumn", vectorColumn);
     ObjectNode id = root.putObject("idColumn");
     id.put("name", idColumn);
@@ -250,7 +251,7 @@ public record VecManifest(
           version,
           required(root, "writeId", source).asText(),
           required(root, "dimension", source).asInt(),
-          required(root, "metric", source).asText(),
+          metric(required(root, "metric", source).asText(), source),
           required(root, "vectorColumn", source).asText(),
           required(id, "name", source).asText(),
           IdType.parse(required(id, "type", source).asText()),
@@ -264,6 +265,14 @@ public record VecManifest(
       throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(source + ": invalid manifest: " + e, e);
+    }
+  }
+
+  private static Metric metric(String name, String source) {
+    try {
+      return Metric.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": field 'metric': " + e.getMessage(), e);
     }
   }
 

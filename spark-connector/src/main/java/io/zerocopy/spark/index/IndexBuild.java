@@ -60,7 +60,7 @@ public final class IndexBuild {
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException("option 'metric': " + e.getMessage(), e);
       }
-      if (!metric.id().equals(manifest.metric())) {
+      if (metric != manifest.metric()) {
         throw new IllegalArgumentException(
             "option 'metric'="
                 + metric.id()

@@ -136,7 +136,7 @@ public final class IndexBuildSource implements TableProvider {
       }
       List<InputPartition> tasks = new ArrayList<>();
       for (ShardEntry shard : manifest.shards()) {
-        tasks.add(new ShardTask(directory, shard, Metric.parse(manifest.metric()), spec, buildId));
+        tasks.add(new ShardTask(directory, shard, manifest.metric(), spec, buildId));
       }
       return tasks.toArray(new InputPartition[0]);
     }

@@ -183,7 +183,7 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
       if (!DatasetSearcher.indexed(manifest)) {
         return decline(join, "the vec dataset has no HNSW index for every shard");
       }
-      if (!metric.id().equals(manifest.metric())) {
+      if (metric != manifest.metric()) {
         return decline(
             join,
             "the vec dataset is indexed for metric " + manifest.metric() + ", not " + metric.id());

@@ -272,9 +272,7 @@ final class NeighborJoinTask implements Serializable {
   }
 
   private boolean cosine() {
-    return exactMetric != null
-        ? exactMetric == Metric.COSINE
-        : Metric.parse(manifest.metric()) == Metric.COSINE;
+    return exactMetric != null ? exactMetric == Metric.COSINE : manifest.metric() == Metric.COSINE;
   }
 
   private static boolean zero(float[] vector) {

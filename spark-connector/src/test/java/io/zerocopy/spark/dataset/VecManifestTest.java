@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zerocopy.engine.distance.Metric;
 import java.util.List;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -31,7 +32,7 @@ class VecManifestTest {
             new FileEntry("part-00000-w-1.ids.arrow", 1234, 0x1L),
             null);
     return new VecManifest(
-        1, "w", 3, "cosine", "embedding", "key", IdType.STRING, carried, List.of(shard));
+        1, "w", 3, Metric.COSINE, "embedding", "key", IdType.STRING, carried, List.of(shard));
   }
 
   @Test
@@ -45,6 +46,21 @@ class VecManifestTest {
     assertEquals(10, back.count());
     assertNull(back.shards().get(0).index());
     assertEquals(List.of("id", "vector", "label", "tags"), List.of(back.readSchema().fieldNames()));
+  }
+
+  @Test
+  void holdsAMetricAndRejectsAnUnknownOneNamingTheFile() {
+    String json = sample().toJson();
+    assertTrue(json.contains("\"metric\" : \"cosine\""), json);
+    assertEquals(Metric.COSINE, VecManifest.fromJson(json, "m.json").metric());
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> VecManifest.fromJson(json.replace("\"cosine\"", "\"manhattan\""), "m.json"));
+    assertTrue(
+        e.getMessage().startsWith("m.json: field 'metric': unknown metric 'manhattan'"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("l2, cosine, dot"), e.getMessage());
   }
 
   @Test

@@ -104,7 +104,7 @@ final class JoinFixtures extends SparkTestBase {
   static void buildIndexes(String path, int m, int efConstruction) throws IOException {
     DatasetDirectory directory = DatasetDirectory.of(path);
     VecManifest manifest = directory.requireManifest();
-    Metric metric = Metric.parse(manifest.metric());
+    Metric metric = manifest.metric();
     List<ShardEntry> indexed = new ArrayList<>();
     for (ShardEntry shard : manifest.shards()) {
       String file = shard.name() + ".hnsw";

@@ -84,7 +84,7 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
     if (base.isPresent()) {
       VecManifest manifest = base.get();
       checkAppendable(manifest, directory, idType, carriedSchema, options.metric());
-      metric = Metric.parse(manifest.metric());
+      metric = manifest.metric();
       knownDimension = manifest.dimension();
     }
     String writeId = UUID.randomUUID().toString();
@@ -108,7 +108,7 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             VecManifest.FORMAT_VERSION,
             writeId,
             knownDimension,
-            metric.id(),
+            metric,
             vector.name(),
             idField.name(),
             idType,
@@ -202,7 +202,7 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
               + ", the new rows carry "
               + carried.simpleString());
     }
-    if (metric != null && !metric.id().equals(manifest.metric())) {
+    if (metric != null && metric != manifest.metric()) {
       throw new IllegalArgumentException(
           "cannot append to "
               + directory

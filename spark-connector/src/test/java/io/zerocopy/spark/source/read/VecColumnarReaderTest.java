@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.IdType;
 import io.zerocopy.spark.dataset.ShardEntry;
@@ -27,7 +28,7 @@ class VecColumnarReaderTest {
 
   private VecManifest manifest(ShardEntry shard, int dimension) {
     return new VecManifest(
-        1, "w", dimension, "l2", "v", "id", IdType.LONG, ShardFixture.CARRIED, List.of(shard));
+        1, "w", dimension, Metric.L2, "v", "id", IdType.LONG, ShardFixture.CARRIED, List.of(shard));
   }
 
   @Test
