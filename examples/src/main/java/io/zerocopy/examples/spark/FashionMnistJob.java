@@ -43,10 +43,10 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Embedded local Spark ({@code local[*]}) unless a master is configured, so it also runs under
  * {@code spark-submit}; see {@code spark-connector/README.md}. Options: {@code --shards 4}, {@code
- * --k 10}, {@code --m 16}, {@code --ef-construction 200}, {@code --ef max(k, 50)}, {@code --queries 10000},
- * {@code --sample 200} (queries checked against exact search), {@code --show 5} (rows of the
- * table), {@code --train 60000} (the first N training images), {@code --output DIR} (default {@code
- * ~/.cache/zero-copy-search/spark/fashion-mnist}).
+ * --k 10}, {@code --m 16}, {@code --ef-construction 200}, {@code --ef max(k, 50)}, {@code --queries
+ * 10000}, {@code --sample 200} (queries checked against exact search), {@code --show 5} (rows of
+ * the table), {@code --train 60000} (the first N training images), {@code --output DIR} (default
+ * {@code ~/.cache/zero-copy-search/spark/fashion-mnist}).
  */
 public final class FashionMnistJob {
 
