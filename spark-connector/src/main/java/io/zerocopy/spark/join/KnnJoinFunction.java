@@ -20,22 +20,23 @@ import scala.jdk.javaapi.CollectionConverters;
  * every language (and Spark Connect, which sends SQL text) gets the same batched join.
  *
  * <pre>{@code
- * SELECT * FROM vec_knn_join('queries', '/data/items.vec', 10,
+ * SELECT * FROM vec_knn_join(TABLE(queries), '/data/items.vec', 10,
  *     map('vectorColumn', 'qv', 'strategy', 'partitioned', 'carriedColumns', 'label'))
  * }</pre>
  *
- * Arguments: the queries, as the name of a table or view (a constant string) or as {@code
- * TABLE(name)}; the dataset path; k; optionally a map of options: those of {@link KnnJoinOptions}
- * (same names, same errors) and {@code vectorColumn}, the queries' vector column (default {@code
- * embedding}). The rows and columns are those of {@link KnnJoin#knnJoin}.
+ * Arguments: the queries, as {@code TABLE(name)}, {@code TABLE(SELECT ...)} or the name of a table
+ * or view as a constant string; the dataset path; k; optionally a map of options: those of {@link
+ * KnnJoinOptions} (same names, same errors) and {@code vectorColumn}, the queries' vector column
+ * (default {@code embedding}). The rows and columns are those of {@link KnnJoin#knnJoin}.
  *
- * <p>Why a name: a builder registered through {@code injectTableFunction} gets only expressions,
- * and a plain relation argument is not an expression; a {@code TABLE(...)} argument reaches the
- * builder as a resolved subquery expression and is accepted too. The builder returns the analyzed
- * plan of the Dataset that {@link KnnJoin#knnJoin} builds, so the queries are resolved once, when
- * the call is analyzed: dropping the view afterwards does not change the result. Bad arguments fail
- * at analysis, as an {@code AnalysisException} that carries the message of {@link
- * KnnJoin#knnJoin}'s {@link IllegalArgumentException}.
+ * <p>Why TABLE(...): a builder registered through {@code injectTableFunction} gets only
+ * expressions, and Spark 4.2 hands it a {@code TABLE(...)} argument as a resolved subquery
+ * expression whose plan we can join, so any relation works without a view. The name form is kept
+ * for callers that can only pass literals. The builder returns the analyzed plan of the Dataset
+ * that {@link KnnJoin#knnJoin} builds, so the queries are resolved once, when the call is analyzed:
+ * dropping a view afterwards does not change the result. Bad arguments fail at analysis, as an
+ * {@code AnalysisException} that carries {@link KnnJoin#knnJoin}'s {@link IllegalArgumentException}
+ * (its message and, as cause, itself).
  */
 public final class KnnJoinFunction {
 
@@ -47,8 +48,8 @@ public final class KnnJoinFunction {
   static final String DEFAULT_VECTOR_COLUMN = "embedding";
 
   static final String USAGE =
-      "vec_knn_join(queries, path, k[, options]): queries a constant string naming a table or view,"
-          + " or TABLE(...); path a constant string (a vec dataset); k a constant int >= 1;"
+      "vec_knn_join(queries, path, k[, options]): queries TABLE(...) or a constant string naming a"
+          + " table or view; path a constant string (a vec dataset); k a constant int >= 1;"
           + " options a constant map<string,string> of knnJoin options and vectorColumn";
 
   private KnnJoinFunction() {}
@@ -84,6 +85,14 @@ public final class KnnJoinFunction {
 
   private static Dataset<Row> queries(SparkSession session, Expression argument) {
     if (argument instanceof FunctionTableSubqueryArgumentExpression table) {
+      // PARTITION BY / ORDER BY shape the input of Python UDTFs; the join would ignore them
+      if (table.hasRepartitioning() || !table.orderByExpressions().isEmpty()) {
+        throw VecSqlFunctions.error(
+            USAGE, "TABLE(...) PARTITION BY and ORDER BY do not apply to the join");
+      }
+      if (!table.outerAttrs().isEmpty()) {
+        throw VecSqlFunctions.error(USAGE, "the queries must not refer to an outer query");
+      }
       return org.apache.spark.sql.classic.Dataset$.MODULE$.ofRows(session, table.plan());
     }
     return session.table(VecSqlFunctions.constantString(argument, "queries", USAGE));

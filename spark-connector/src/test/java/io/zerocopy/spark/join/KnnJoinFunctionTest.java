@@ -140,6 +140,21 @@ class KnnJoinFunctionTest extends SparkTestBase {
     Dataset<Row> byTable =
         sqlJoin("TABLE(knn_join_queries)", plain, 3, "vectorColumn", "qv", "exact", "true");
     assertEquals(rows(byName), rows(byTable));
+    Dataset<Row> bySubquery =
+        sqlJoin(
+            "TABLE(SELECT qid, qv FROM knn_join_queries WHERE qid < 10)",
+            plain,
+            3,
+            "vectorColumn",
+            "qv",
+            "exact",
+            "true");
+    assertEquals(rows(byName.where("qid < 10")), rows(bySubquery));
+    AnalysisException partitioned =
+        assertThrows(
+            AnalysisException.class,
+            () -> sqlJoin("TABLE(knn_join_queries) PARTITION BY qid", plain, 3, "exact", "true"));
+    assertTrue(partitioned.getMessage().contains("PARTITION BY"), partitioned.getMessage());
   }
 
   @Test
