@@ -76,3 +76,65 @@ def test_build_index_on_an_unindexed_dataset(spark, tmp_path):
     build_index(spark, path)
     result = knn_join(spark.createDataFrame([(0, data[7].tolist())], "qid int, embedding array<float>"), path, k=1)
     assert [r.neighbor_id for r in result.collect()] == [7]
+
+
+def java_knn_join(spark, queries, vector_column, path, k, options):
+    """Java's KnnJoin.knnJoin on the same data, through py4j (classic sessions only)."""
+    from pyspark.sql import DataFrame
+
+    java_options = spark._jvm.java.util.HashMap()
+    for key, value in options.items():
+        java_options.put(key, value)
+    joined = spark._jvm.io.zerocopy.spark.join.KnnJoin.knnJoin(queries._jdf, vector_column, path, k, java_options)
+    return DataFrame(joined, spark)
+
+
+def test_knn_join_gives_the_rows_of_the_java_join(spark, tmp_path):
+    data = clustered(600, 8, 5)
+    items = spark.createDataFrame(
+        [(i, data[i].tolist(), f"item-{i}") for i in range(len(data))], "id long, embedding array<float>, name string"
+    ).repartition(3)
+    path = str(tmp_path / "items")
+    write_vectors(items, path, index="hnsw")
+    queries_np = clustered(25, 8, 6)
+    queries = spark.createDataFrame(
+        [(q, queries_np[q].tolist()) for q in range(len(queries_np))], "qid int, embedding array<float>"
+    )
+    cases = [
+        ({"strategy": "replicated", "exact": True, "carry": ["name"]}, {"strategy": "replicated", "exact": "true", "carriedColumns": "name"}),
+        ({"strategy": "partitioned", "exact": True, "carry": ["name"]}, {"strategy": "partitioned", "exact": "true", "carriedColumns": "name"}),
+        ({"strategy": "partitioned", "ef": 100}, {"strategy": "partitioned", "ef": "100"}),
+        ({}, {}),
+    ]
+    for python_options, java_options in cases:
+        mine = knn_join(queries, path, k=4, **python_options)
+        java = java_knn_join(spark, queries, "embedding", path, 4, java_options)
+        assert mine.columns == java.columns, python_options
+        assert sorted(mine.collect()) == sorted(java.collect()), python_options
+        assert mine.count() == 25 * 4
+    assert knn_join(queries, path, k=4, carry="name").columns == [
+        "qid",
+        "embedding",
+        "neighbor_id",
+        "distance",
+        "rank",
+        "name",
+    ]
+
+
+def test_knn_join_stays_valid_without_its_view_and_reports_bad_options(spark, tmp_path):
+    data = clustered(300, 8, 7)
+    write_vectors(spark.createDataFrame([(i, data[i].tolist()) for i in range(300)], "id long, embedding array<float>"), str(tmp_path / "d"))
+    path = str(tmp_path / "d")
+    queries = spark.createDataFrame([(q, data[q].tolist()) for q in range(5)], "qid int, vec array<float>")
+    joined = knn_join(queries, path, k=2, vector_column="vec", exact=True)
+    # the temporary view of the call is gone; the DataFrame does not need it
+    assert [t.name for t in spark.catalog.listTables() if t.name.startswith("_pyspark")] == []
+    rows = joined.where("rank = 1").select("qid", "neighbor_id").collect()
+    assert sorted((r.qid, r.neighbor_id) for r in rows) == [(q, q) for q in range(5)]
+    from pyspark.errors import AnalysisException
+
+    with pytest.raises(AnalysisException, match="option 'strategy': unknown value 'sideways'"):
+        knn_join(queries, path, k=2, vector_column="vec", exact=True, strategy="sideways")
+    with pytest.raises(AnalysisException, match="no column 'embedding'"):
+        knn_join(queries, path, k=2, exact=True)
