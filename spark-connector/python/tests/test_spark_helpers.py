@@ -5,29 +5,7 @@ import pytest
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is in requirements-test.txt")
 
-from zero_copy_search.spark import (  # noqa: E402
-    build_index,
-    configure_spark_with_zero_copy,
-    knn_join,
-    write_vectors,
-)
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("zero-copy-search-pytest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-    )
-    session = configure_spark_with_zero_copy(builder).getOrCreate()
-    yield session
-    session.stop()
+from zero_copy_search.spark import build_index, knn_join, write_vectors  # noqa: E402
 
 
 def clustered(n, d, seed):
@@ -78,18 +56,7 @@ def test_build_index_on_an_unindexed_dataset(spark, tmp_path):
     assert [r.neighbor_id for r in result.collect()] == [7]
 
 
-def java_knn_join(spark, queries, vector_column, path, k, options):
-    """Java's KnnJoin.knnJoin on the same data, through py4j (classic sessions only)."""
-    from pyspark.sql import DataFrame
-
-    java_options = spark._jvm.java.util.HashMap()
-    for key, value in options.items():
-        java_options.put(key, value)
-    joined = spark._jvm.io.zerocopy.spark.join.KnnJoin.knnJoin(queries._jdf, vector_column, path, k, java_options)
-    return DataFrame(joined, spark)
-
-
-def test_knn_join_gives_the_rows_of_the_java_join(spark, tmp_path):
+def test_knn_join_gives_the_rows_of_the_java_join(spark, tmp_path, java_knn_join):
     data = clustered(600, 8, 5)
     items = spark.createDataFrame(
         [(i, data[i].tolist(), f"item-{i}") for i in range(len(data))], "id long, embedding array<float>, name string"
@@ -108,7 +75,7 @@ def test_knn_join_gives_the_rows_of_the_java_join(spark, tmp_path):
     ]
     for python_options, java_options in cases:
         mine = knn_join(queries, path, k=4, **python_options)
-        java = java_knn_join(spark, queries, "embedding", path, 4, java_options)
+        java = java_knn_join(queries, "embedding", path, 4, java_options)
         assert mine.columns == java.columns, python_options
         assert sorted(mine.collect()) == sorted(java.collect()), python_options
         assert mine.count() == 25 * 4
