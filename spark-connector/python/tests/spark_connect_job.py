@@ -27,6 +27,12 @@ items = spark.createDataFrame(
 write_vectors(items, path, index="hnsw")
 queries = spark.createDataFrame([(q, queries_np[q].tolist()) for q in range(30)], "qid int, embedding array<float>")
 rows = knn_join(queries, path, k=5).select("qid", "neighbor_id", "distance", "rank").collect()
+# the batched join's options over Connect; the test compares the rows with Java's KnnJoin
+exact = knn_join(queries, path, k=5, strategy="partitioned", exact=True, carry=["name"])
+exact_rows = exact.collect()
+# later actions analyze the query again, with the queries the DataFrame carries (no view left)
+exact_count = exact.where("rank <= 2").count()
+views = [t.name for t in spark.catalog.listTables() if t.name.startswith("_pyspark")]
 
 try:
     build_index(spark, path)
@@ -43,6 +49,11 @@ print(
             "rows": [[r.qid, r.neighbor_id, r.distance, r.rank] for r in rows],
             "truth": truth,
             "build_index_error": build_index_error,
+            "queries": queries_np.tolist(),
+            "exact_columns": exact.columns,
+            "exact_rows": [list(r) for r in exact_rows],
+            "exact_count": exact_count,
+            "views": views,
         }
     )
 )

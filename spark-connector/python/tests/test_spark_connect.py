@@ -10,7 +10,7 @@ from pathlib import Path
 import pyspark.sql.connect.session  # noqa: F401  fails here when the connect extras are missing
 
 
-def test_write_and_knn_join_through_spark_connect(tmp_path):
+def test_write_and_knn_join_through_spark_connect(tmp_path, spark, java_knn_join):
     job = Path(__file__).with_name("spark_connect_job.py")
     # SPARK_TESTING: pyspark's local server then takes an ephemeral port instead of 15002, so
     # that runs beside other Connect servers on the machine do not collide
@@ -38,3 +38,20 @@ def test_write_and_knn_join_through_spark_connect(tmp_path):
     assert hits / (30 * 5) >= 0.95
     # the one helper that needs the JVM in this process says so over Connect
     assert "classic SparkSession" in result["build_index_error"]
+
+    # the batched join over Connect gives the rows of Java's KnnJoin (a classic session here, on
+    # the dataset the job wrote)
+    queries = spark.createDataFrame(
+        [(q, vector) for q, vector in enumerate(result["queries"])], "qid int, embedding array<float>"
+    )
+    java = java_knn_join(
+        queries,
+        "embedding",
+        str(tmp_path / "items"),
+        5,
+        {"strategy": "partitioned", "exact": "true", "carriedColumns": "name"},
+    )
+    assert result["exact_columns"] == java.columns
+    assert sorted(map(tuple, result["exact_rows"])) == sorted(tuple(r) for r in java.collect())
+    assert result["exact_count"] == 30 * 2
+    assert result["views"] == []

@@ -5,29 +5,7 @@ import pytest
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is in requirements-test.txt")
 
-from zero_copy_search.spark import (  # noqa: E402
-    build_index,
-    configure_spark_with_zero_copy,
-    knn_join,
-    write_vectors,
-)
-
-
-@pytest.fixture(scope="module")
-def spark():
-    from pyspark.sql import SparkSession
-
-    builder = (
-        SparkSession.builder.master("local[2]")
-        .appName("zero-copy-search-pytest")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-    )
-    session = configure_spark_with_zero_copy(builder).getOrCreate()
-    yield session
-    session.stop()
+from zero_copy_search.spark import build_index, knn_join, write_vectors  # noqa: E402
 
 
 def clustered(n, d, seed):
@@ -91,3 +69,54 @@ def test_index_parameters_have_the_engines_bounds_with_defaults_from_java(spark,
     build_index(spark, path)
     manifest = spark._jvm.io.zerocopy.spark.dataset.DatasetDirectory.of(path).requireManifest()
     assert manifest.shards().get(0).index() is not None
+
+
+def test_knn_join_gives_the_rows_of_the_java_join(spark, tmp_path, java_knn_join):
+    data = clustered(600, 8, 5)
+    items = spark.createDataFrame(
+        [(i, data[i].tolist(), f"item-{i}") for i in range(len(data))], "id long, embedding array<float>, name string"
+    ).repartition(3)
+    path = str(tmp_path / "items")
+    write_vectors(items, path, index="hnsw")
+    queries_np = clustered(25, 8, 6)
+    queries = spark.createDataFrame(
+        [(q, queries_np[q].tolist()) for q in range(len(queries_np))], "qid int, embedding array<float>"
+    )
+    cases = [
+        ({"strategy": "replicated", "exact": True, "carry": ["name"]}, {"strategy": "replicated", "exact": "true", "carriedColumns": "name"}),
+        ({"strategy": "partitioned", "exact": True, "carry": ["name"]}, {"strategy": "partitioned", "exact": "true", "carriedColumns": "name"}),
+        ({"strategy": "partitioned", "ef": 100}, {"strategy": "partitioned", "ef": "100"}),
+        ({}, {}),
+    ]
+    for python_options, java_options in cases:
+        mine = knn_join(queries, path, k=4, **python_options)
+        java = java_knn_join(queries, "embedding", path, 4, java_options)
+        assert mine.columns == java.columns, python_options
+        assert sorted(mine.collect()) == sorted(java.collect()), python_options
+        assert mine.count() == 25 * 4
+    assert knn_join(queries, path, k=4, carry="name").columns == [
+        "qid",
+        "embedding",
+        "neighbor_id",
+        "distance",
+        "rank",
+        "name",
+    ]
+
+
+def test_knn_join_stays_valid_without_its_view_and_reports_bad_options(spark, tmp_path):
+    data = clustered(300, 8, 7)
+    write_vectors(spark.createDataFrame([(i, data[i].tolist()) for i in range(300)], "id long, embedding array<float>"), str(tmp_path / "d"))
+    path = str(tmp_path / "d")
+    queries = spark.createDataFrame([(q, data[q].tolist()) for q in range(5)], "qid int, vec array<float>")
+    joined = knn_join(queries, path, k=2, vector_column="vec", exact=True)
+    # the temporary view of the call is gone; the DataFrame does not need it
+    assert [t.name for t in spark.catalog.listTables() if t.name.startswith("_pyspark")] == []
+    rows = joined.where("rank = 1").select("qid", "neighbor_id").collect()
+    assert sorted((r.qid, r.neighbor_id) for r in rows) == [(q, q) for q in range(5)]
+    from pyspark.errors import AnalysisException
+
+    with pytest.raises(AnalysisException, match="option 'strategy': unknown value 'sideways'"):
+        knn_join(queries, path, k=2, vector_column="vec", exact=True, strategy="sideways")
+    with pytest.raises(AnalysisException, match="no column 'embedding'"):
+        knn_join(queries, path, k=2, exact=True)

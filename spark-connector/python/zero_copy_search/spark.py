@@ -1,13 +1,13 @@
 """PySpark helpers: configure a session with the connector, write and index `vec` datasets, and
-run batch nearest-neighbour joins. Written with format("vec"), SQL functions and
-F.call_function where possible, so that they also work over Spark Connect."""
+run batch nearest-neighbour joins. Written with format("vec") and SQL functions where possible,
+so that they also work over Spark Connect."""
 
 from __future__ import annotations
 
 import functools
 import os
 import subprocess
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 from zero_copy_search._gateway import jar_path
 
@@ -97,21 +97,49 @@ def build_index(
     jvm.io.zerocopy.spark.VecDatasets.buildIndex(spark._jsparkSession, path, java_options)
 
 
-def knn_join(queries, path: str, k: int = 10, vector_column: str = "embedding", ef: Optional[int] = None):
-    """The query rows, each repeated for its k nearest neighbours in the `vec` dataset at path,
-    with neighbor_id, distance and rank (1 = nearest), through the SQL function vec_knn on the
-    shards' HNSW indexes. Needs a session configured with configure_spark_with_zero_copy."""
-    from pyspark.sql import functions as F
+def knn_join(
+    queries,
+    path: str,
+    k: int = 10,
+    vector_column: str = "embedding",
+    ef: Optional[int] = None,
+    strategy: Optional[str] = None,
+    exact: Optional[bool] = None,
+    carry: Optional[Union[str, Sequence[str]]] = None,
+    on_null_vector: Optional[str] = None,
+    query_block_rows: Optional[int] = None,
+):
+    """For every query row, its k nearest neighbours in the `vec` dataset at path: the query
+    columns, then neighbor_id, distance, rank (1 = nearest) and the carried columns named in carry.
 
-    arguments = [F.lit(path), F.col(vector_column), F.lit(int(k))]
+    The batched join of the connector's Java KnnJoin.knnJoin, through the SQL table-valued
+    function vec_knn_join, so it works with classic and Spark Connect sessions alike. strategy is
+    "replicated", "partitioned" or "auto"; exact=True searches exactly (no index needed); ef,
+    on_null_vector ("error" or "skip") and query_block_rows are passed on as given. Options left
+    at None are not passed: their defaults are Java's. Bad arguments fail here, as a pyspark
+    AnalysisException with the Java message. Needs a session configured with
+    configure_spark_with_zero_copy."""
+    options = {"vectorColumn": vector_column}
     if ef is not None:
-        arguments.append(F.lit(int(ef)))
-    neighbours = F.call_function("vec_knn", *arguments)
-    # bad arguments fail at analysis, as a pyspark AnalysisException naming what is wrong
-    exploded = queries.select("*", F.posexplode(neighbours).alias("_zcs_rank", "_zcs_neighbor"))
-    return exploded.select(
-        *[F.col(f"`{c}`") for c in queries.columns],
-        F.col("_zcs_neighbor.id").alias("neighbor_id"),
-        F.col("_zcs_neighbor.distance").alias("distance"),
-        (F.col("_zcs_rank") + 1).alias("rank"),
-    )
+        options["ef"] = str(int(ef))
+    if strategy is not None:
+        options["strategy"] = str(strategy)
+    if exact is not None:
+        options["exact"] = "true" if exact else "false"
+    if carry is not None:
+        options["carriedColumns"] = carry if isinstance(carry, str) else ",".join(carry)
+    if on_null_vector is not None:
+        options["onNullVector"] = str(on_null_vector)
+    if query_block_rows is not None:
+        options["queryBlockRows"] = str(int(query_block_rows))
+    # every value is a named parameter, so paths and names need no quoting
+    args = {"path": path, "k": int(k)}
+    entries = []
+    for i, (key, value) in enumerate(options.items()):
+        args[f"option{i}"] = value
+        entries.append(f"'{key}', :option{i}")
+    # {queries}: pyspark registers the DataFrame as a uniquely named temporary view for this call
+    # only (classic: dropped after analysis, which already resolved the join's plan; Connect: the
+    # DataFrame travels with the query and the server registers it whenever it analyzes it)
+    query = "SELECT * FROM vec_knn_join(TABLE({queries}), :path, :k, map(" + ", ".join(entries) + "))"
+    return queries.sparkSession.sql(query, args=args, queries=queries)

@@ -1,6 +1,7 @@
 package io.zerocopy.spark;
 
 import io.zerocopy.spark.join.JoinMetricsExec;
+import io.zerocopy.spark.join.KnnJoinFunction;
 import io.zerocopy.spark.join.NearestByJoinRule;
 import io.zerocopy.spark.join.VecSqlFunctions;
 import org.apache.spark.sql.SparkSessionExtensions;
@@ -17,6 +18,8 @@ import scala.runtime.BoxedUnit;
  * <ul>
  *   <li>SQL functions {@code vec_distance(a, b[, metric])} and {@code vec_knn(path, vector, k[,
  *       ef])} ({@link VecSqlFunctions});
+ *   <li>the table-valued function {@code vec_knn_join(queries, path, k[, options])}, the batched
+ *       join of {@link io.zerocopy.spark.join.KnnJoin} from SQL ({@link KnnJoinFunction});
  *   <li>{@code JOIN ... {APPROX|EXACT} NEAREST k BY ...} on vec datasets runs on our shards ({@link
  *       NearestByJoinRule}, a post-hoc resolution rule: see there why).
  * </ul>
@@ -35,6 +38,11 @@ public final class ZeroCopyExtensions extends AbstractFunction1<SparkSessionExte
             new FunctionIdentifier(VecSqlFunctions.VEC_KNN),
             new ExpressionInfo(VecSqlFunctions.class.getName(), VecSqlFunctions.VEC_KNN),
             VecSqlFunctions::knn));
+    extensions.injectTableFunction(
+        new Tuple3<>(
+            new FunctionIdentifier(KnnJoinFunction.VEC_KNN_JOIN),
+            new ExpressionInfo(KnnJoinFunction.class.getName(), KnnJoinFunction.VEC_KNN_JOIN),
+            KnnJoinFunction::build));
     extensions.injectPostHocResolutionRule(NearestByJoinRule::new);
     extensions.injectPlannerStrategy(session -> new JoinMetricsExec.Strategy());
     return BoxedUnit.UNIT;

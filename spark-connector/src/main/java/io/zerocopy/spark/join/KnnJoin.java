@@ -137,19 +137,15 @@ public final class KnnJoin {
             + ", "
             + directory
             + "]";
+    NeighborJoinTask.Settings settings = parsed.taskSettings(k, manifest);
     if (strategy == KnnJoinOptions.Strategy.REPLICATED) {
       NeighborJoinTask task =
           new NeighborJoinTask(
               directory,
               manifest,
               queryColumn,
-              false,
-              k,
-              parsed.ef(),
-              parsed.exact() ? manifest.metric() : null,
-              parsed.onNullVector(),
+              settings,
               columns,
-              parsed.queryBlockRows(),
               description,
               JoinMetrics.register(queries.sparkSession().sparkContext()));
       StructType schema = append(querySchema, neighbourFields);
@@ -161,15 +157,7 @@ public final class KnnJoin {
           description);
     }
     return partitioned(
-        queries,
-        queryColumn,
-        directory,
-        manifest,
-        k,
-        parsed,
-        columns,
-        neighbourFields,
-        description);
+        queries, queryColumn, directory, manifest, settings, columns, neighbourFields, description);
   }
 
   private static Dataset<Row> partitioned(
@@ -177,8 +165,7 @@ public final class KnnJoin {
       int queryColumn,
       DatasetDirectory directory,
       VecManifest manifest,
-      int k,
-      KnnJoinOptions parsed,
+      NeighborJoinTask.Settings settings,
       List<OutputColumn> columns,
       List<StructField> neighbourFields,
       String description) {
@@ -200,13 +187,8 @@ public final class KnnJoin {
             directory,
             manifest,
             queryColumn,
-            false,
-            k,
-            parsed.ef(),
-            parsed.exact() ? manifest.metric() : null,
-            parsed.onNullVector(),
+            settings,
             withPosition,
-            parsed.queryBlockRows(),
             description,
             JoinMetrics.register(queries.sparkSession().sparkContext()));
     SparkSession session = queries.sparkSession();
@@ -274,7 +256,7 @@ public final class KnnJoin {
     return withMetrics(
         candidates
             .withColumn(RANK, order)
-            .where(functions.col(RANK).leq(k))
+            .where(functions.col(RANK).leq(settings.k()))
             .select(output.toArray(new org.apache.spark.sql.Column[0])),
         task.metrics(),
         description);

@@ -1,6 +1,7 @@
 package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.hnsw.HnswParameters;
+import io.zerocopy.spark.dataset.VecManifest;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,6 +107,12 @@ record KnnJoinOptions(
         NeighborJoinTask.NullVectors.parse(options.getOrDefault(ON_NULL_VECTOR, "error")),
         List.copyOf(carried),
         positiveInt(options, QUERY_BLOCK_ROWS, 1024));
+  }
+
+  /** The executor-side settings of a join with these options. */
+  NeighborJoinTask.Settings taskSettings(int k, VecManifest manifest) {
+    return new NeighborJoinTask.Settings(
+        k, ef, exact ? manifest.metric() : null, onNullVector, queryBlockRows, false);
   }
 
   private static int positiveInt(Map<String, String> options, String key, int fallback) {

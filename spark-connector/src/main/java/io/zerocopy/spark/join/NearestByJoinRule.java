@@ -236,13 +236,14 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
             right.directory(),
             right.manifest(),
             leftOutput.size(),
-            true,
-            k,
-            ef,
-            join.approx() ? null : metric,
-            outer ? NeighborJoinTask.NullVectors.OUTER : NeighborJoinTask.NullVectors.SKIP,
+            new NeighborJoinTask.Settings(
+                k,
+                ef,
+                join.approx() ? null : metric,
+                outer ? NeighborJoinTask.NullVectors.OUTER : NeighborJoinTask.NullVectors.SKIP,
+                1024,
+                true),
             columns,
-            1024,
             description,
             JoinMetrics.register(session.sparkContext()));
     int[] shards = new int[right.manifest().shards().size()];

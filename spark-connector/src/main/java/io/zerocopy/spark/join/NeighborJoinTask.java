@@ -60,23 +60,27 @@ final class NeighborJoinTask implements Serializable {
   /** One emitted neighbour column: its kind and, for carried columns, the position in ids rows. */
   record OutputColumn(Emit kind, int idsPosition) implements Serializable {}
 
+  /**
+   * How a join searches, fixed once per join from its options.
+   *
+   * @param k neighbours per query
+   * @param ef HNSW search breadth per shard (ignored by exact search)
+   * @param exactMetric the metric of exact search, or null for HNSW
+   * @param nullVectors what a query without a vector gets
+   * @param blockRows queries searched together
+   * @param nearestBy NEAREST BY semantics: the query column (appended by the rule) is not emitted,
+   *     and a query vector that Spark's vector functions rank as NULL (a null element; for cosine,
+   *     zero magnitude) has no neighbours, as in Spark's plan
+   */
+  record Settings(
+      int k, int ef, Metric exactMetric, NullVectors nullVectors, int blockRows, boolean nearestBy)
+      implements Serializable {}
+
   private final DatasetDirectory directory;
   private final VecManifest manifest;
   private final int queryColumn;
-
-  /**
-   * NEAREST BY semantics: the query column (appended by the rule) is not emitted, and a query
-   * vector that Spark's vector functions rank as NULL (a null element; for cosine, zero magnitude)
-   * has no neighbours, as in Spark's plan.
-   */
-  private final boolean nearestBy;
-
-  private final int k;
-  private final int ef;
-  private final Metric exactMetric;
-  private final NullVectors nullVectors;
+  private final Settings settings;
   private final List<OutputColumn> columns;
-  private final int blockRows;
   private final String description;
   private final JoinMetrics metrics;
 
@@ -84,25 +88,15 @@ final class NeighborJoinTask implements Serializable {
       DatasetDirectory directory,
       VecManifest manifest,
       int queryColumn,
-      boolean nearestBy,
-      int k,
-      int ef,
-      Metric exactMetric,
-      NullVectors nullVectors,
+      Settings settings,
       List<OutputColumn> columns,
-      int blockRows,
       String description,
       JoinMetrics metrics) {
     this.directory = directory;
     this.manifest = manifest;
     this.queryColumn = queryColumn;
-    this.nearestBy = nearestBy;
-    this.k = k;
-    this.ef = ef;
-    this.exactMetric = exactMetric;
-    this.nullVectors = nullVectors;
+    this.settings = settings;
     this.columns = List.copyOf(columns);
-    this.blockRows = blockRows;
     this.description = description;
     this.metrics = metrics;
   }
@@ -142,7 +136,7 @@ final class NeighborJoinTask implements Serializable {
   private List<Row> block(Iterator<Row> input, int[] shards) {
     List<Row> rows = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
-    while (rows.size() < blockRows && input.hasNext()) {
+    while (rows.size() < settings.blockRows() && input.hasNext()) {
       Row row = input.next();
       rows.add(row);
       vectors.add(queryVector(row));
@@ -157,30 +151,35 @@ final class NeighborJoinTask implements Serializable {
     List<List<DatasetSearcher.Hit>> found =
         present.isEmpty()
             ? List.of()
-            : searcher.search(present.toArray(new float[0][]), k, ef, exactMetric, shards);
+            : searcher.search(
+                present.toArray(new float[0][]),
+                settings.k(),
+                settings.ef(),
+                settings.exactMetric(),
+                shards);
     if (shards.length > 0 && shards[0] == 0) { // partitioned: one task per shard sees each query
       metrics.queries().add(present.size());
     }
     metrics.shardSearches().add((long) present.size() * shards.length);
-    if (exactMetric != null) {
+    if (settings.exactMetric() != null) {
       long searched = 0;
       for (int shard : shards) {
         searched += manifest.shards().get(shard).count();
       }
       metrics.distances().add(present.size() * searched);
     }
-    List<Row> output = new ArrayList<>(rows.size() * k);
+    List<Row> output = new ArrayList<>(rows.size() * settings.k());
     int next = 0;
     for (int i = 0; i < rows.size(); i++) {
       Row row = rows.get(i);
       if (vectors.get(i) == null) {
-        if (nullVectors == NullVectors.OUTER) {
+        if (settings.nullVectors() == NullVectors.OUTER) {
           output.add(emit(searcher, row, null, 0));
         }
         continue;
       }
       List<DatasetSearcher.Hit> hits = found.get(next++);
-      if (hits.isEmpty() && nullVectors == NullVectors.OUTER) {
+      if (hits.isEmpty() && settings.nullVectors() == NullVectors.OUTER) {
         output.add(emit(searcher, row, null, 0));
       }
       for (int rank = 0; rank < hits.size(); rank++) {
@@ -191,10 +190,10 @@ final class NeighborJoinTask implements Serializable {
   }
 
   private Row emit(DatasetSearcher searcher, Row query, DatasetSearcher.Hit hit, int rank) {
-    int queryWidth = query.length() - (nearestBy ? 1 : 0);
+    int queryWidth = query.length() - (settings.nearestBy() ? 1 : 0);
     Object[] values = new Object[queryWidth + columns.size()];
     for (int i = 0, j = 0; i < query.length(); i++) {
-      if (nearestBy && i == queryColumn) {
+      if (settings.nearestBy() && i == queryColumn) {
         continue;
       }
       values[j++] = query.get(i);
@@ -232,7 +231,7 @@ final class NeighborJoinTask implements Serializable {
   /** The query vector of a row, null if the row has none and nulls are not an error. */
   private float[] queryVector(Row row) {
     if (row.isNullAt(queryColumn)) {
-      if (nullVectors == NullVectors.ERROR) {
+      if (settings.nullVectors() == NullVectors.ERROR) {
         throw new IllegalArgumentException(
             "query row "
                 + describe(row)
@@ -257,7 +256,7 @@ final class NeighborJoinTask implements Serializable {
     for (int i = 0; i < vector.length; i++) {
       Object value = values.get(i);
       if (value == null) {
-        if (nearestBy) {
+        if (settings.nearestBy()) {
           return null;
         }
         throw new IllegalArgumentException(
@@ -265,14 +264,16 @@ final class NeighborJoinTask implements Serializable {
       }
       vector[i] = ((Number) value).floatValue();
     }
-    if (nearestBy && cosine() && zero(vector)) {
+    if (settings.nearestBy() && cosine() && zero(vector)) {
       return null;
     }
     return vector;
   }
 
   private boolean cosine() {
-    return exactMetric != null ? exactMetric == Metric.COSINE : manifest.metric() == Metric.COSINE;
+    return settings.exactMetric() != null
+        ? settings.exactMetric() == Metric.COSINE
+        : manifest.metric() == Metric.COSINE;
   }
 
   private static boolean zero(float[] vector) {

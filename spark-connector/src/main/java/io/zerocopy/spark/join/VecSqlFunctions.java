@@ -102,7 +102,7 @@ public final class VecSqlFunctions {
         new KnnFunction(directory, manifest, k, ef), NearestByJoinRule.seq(List.of(args.get(1))));
   }
 
-  private static void requireVector(Expression argument, String name, String usage) {
+  static void requireVector(Expression argument, String name, String usage) {
     DataType type = argument.dataType();
     if (type instanceof ArrayType array
         && (array.elementType().equals(DataTypes.FloatType)
@@ -120,7 +120,7 @@ public final class VecSqlFunctions {
             + ", expected array<float> or array<double>");
   }
 
-  private static String constantString(Expression argument, String name, String usage) {
+  static String constantString(Expression argument, String name, String usage) {
     if (!(argument.dataType() instanceof StringType) || !argument.foldable()) {
       throw error(
           usage,
@@ -139,7 +139,7 @@ public final class VecSqlFunctions {
     return value.toString();
   }
 
-  private static int constantInt(Expression argument, String name, String usage) {
+  static int constantInt(Expression argument, String name, String usage) {
     if (!(argument.dataType() instanceof IntegerType) || !argument.foldable()) {
       throw error(
           usage,
@@ -162,14 +162,19 @@ public final class VecSqlFunctions {
    * An {@link AnalysisException} (checked in Java, as Scala code throws it: thrown unchecked here
    * so that the builders fit Spark's function-builder type).
    */
-  private static RuntimeException error(String usage, String problem) {
+  static RuntimeException error(String usage, String problem) {
+    return analysisError(usage + ": " + problem, null);
+  }
+
+  /** An {@link AnalysisException} with exactly {@code message}, thrown as {@link #error} is. */
+  static RuntimeException analysisError(String message, Throwable cause) {
     // an error class, so that PySpark (which reads it) can convert the error into its own
     scala.collection.immutable.Map<String, String> parameters =
         scala.collection.immutable.Map$.MODULE$
             .<String, String>empty()
-            .updated("errorMessage", usage + ": " + problem);
+            .updated("errorMessage", message);
     throw VecSqlFunctions.<RuntimeException>unchecked(
-        new AnalysisException("USER_RAISED_EXCEPTION", parameters));
+        new AnalysisException("USER_RAISED_EXCEPTION", parameters, scala.Option.apply(cause)));
   }
 
   @SuppressWarnings("unchecked")
