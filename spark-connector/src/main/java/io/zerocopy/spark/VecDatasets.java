@@ -1,6 +1,8 @@
 package io.zerocopy.spark;
 
 import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ManifestCommit;
+import io.zerocopy.spark.dataset.ManifestVersion;
 import io.zerocopy.spark.dataset.RetiredFiles;
 import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.index.IndexBuild;
@@ -42,9 +44,11 @@ public final class VecDatasets {
    * Deletes what the dataset at {@code path} no longer needs: files its manifest retired longer
    * than {@code retention} ago, and files of failed or crashed writes (named like shard files or
    * temporary manifests, listed by no manifest) last modified longer than {@code retention} ago.
-   * The manifest itself is not rewritten, so vacuum never races a commit; a retired file that is
-   * gone is dropped from the list by the next commit. Do not vacuum with a retention shorter than
-   * the longest write: its uncommitted files would be deleted.
+   * Also manifest versions replaced longer than {@code retention} ago (never the newest) and hidden
+   * temporaries of commits that crashed before their version was created. No manifest is written,
+   * so vacuum never races a commit; a retired file that is gone is dropped from the list by the
+   * next commit. Do not vacuum with a retention shorter than the longest write: its uncommitted
+   * files would be deleted.
    *
    * @param retention a duration such as "1h" or "0"; null: {@value RetiredFiles#RETENTION_CONF}
    * @return the names of the deleted files
@@ -53,7 +57,8 @@ public final class VecDatasets {
     long millis =
         retention == null ? RetiredFiles.retentionMillis() : RetiredFiles.parseRetention(retention);
     DatasetDirectory directory = DatasetDirectory.of(path);
-    VecManifest manifest = directory.requireManifest();
+    ManifestVersion newest = directory.requireVersion();
+    VecManifest manifest = newest.manifest();
     long now = System.currentTimeMillis();
     List<String> deleted =
         new ArrayList<>(RetiredFiles.plan(manifest, manifest, now, millis).expired());
@@ -68,6 +73,8 @@ public final class VecDatasets {
       }
     }
     RetiredFiles.delete(directory, deleted);
+    ManifestCommit.retireVersions(directory, newest.version(), now, millis);
+    deleted.addAll(directory.deleteVersionTemporaries(now, millis));
     LOG.info("vacuum of {} deleted {} files", directory, deleted.size());
     return deleted;
   }

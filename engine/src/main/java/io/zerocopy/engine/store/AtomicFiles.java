@@ -3,6 +3,7 @@ package io.zerocopy.engine.store;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,6 +48,47 @@ public final class AtomicFiles {
   }
 
   /**
+   * Creates {@code target} with {@code content} only if no file of that name exists, in one atomic
+   * step: the content is written and fsynced under a temporary name, then hard-linked to the
+   * target. {@code link(2)} fails when the target exists, with no window between the check and the
+   * creation (a rename without replace has one in Java: it checks, then renames), and a reader sees
+   * no file or the whole one. Two callers racing for one name: exactly one gets true.
+   *
+   * @return false if {@code target} already existed; nothing was changed then
+   * @throws IOException if the content cannot be written or the file system has no hard links
+   */
+  public static boolean createIfAbsent(Path target, Content content) throws IOException {
+    Path absolute = target.toAbsolutePath();
+    Path temporary = temporaryFor(absolute);
+    try {
+      try (FileChannel channel =
+          FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        content.writeTo(channel);
+        channel.force(true);
+      }
+      try {
+        Files.createLink(absolute, temporary);
+      } catch (FileAlreadyExistsException e) {
+        return false;
+      } catch (UnsupportedOperationException e) {
+        throw new IOException(
+            target
+                + ": the file system cannot create hard links, so a create-if-absent cannot be"
+                + " made atomic",
+            e);
+      }
+      syncDirectory(absolute);
+      return true;
+    } finally {
+      try {
+        Files.deleteIfExists(temporary);
+      } catch (IOException e) {
+        // once linked, the target stands; a leftover hidden temporary is harmless
+      }
+    }
+  }
+
+  /**
    * A fresh temporary name beside {@code target}, for writers that stream into it over many calls
    * and then {@link #moveIntoPlace}. Hidden (a leading dot) so that listings of data files skip a
    * crashed writer's leftover.
@@ -76,7 +118,12 @@ public final class AtomicFiles {
           target + ": the file system cannot rename atomically, so the write cannot be made safe",
           e);
     }
-    Path directory = target.toAbsolutePath().getParent();
+    syncDirectory(target);
+  }
+
+  /** Fsyncs the directory of {@code file}, so that a rename or link in it survives a crash. */
+  private static void syncDirectory(Path file) {
+    Path directory = file.toAbsolutePath().getParent();
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {

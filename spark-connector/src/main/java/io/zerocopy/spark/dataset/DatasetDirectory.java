@@ -24,10 +24,8 @@ import java.util.zip.CRC32C;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
-import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Options;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.util.SerializableConfiguration;
 
@@ -35,14 +33,21 @@ import org.apache.spark.util.SerializableConfiguration;
  * The directory of a vec dataset: {@code _manifest.json} plus the shard files it lists. A local
  * path (or {@code file:} URI) is used in place; any other URI goes through Hadoop's {@link
  * FileSystem} (hdfs, s3a, ...): its shard files are copied once per JVM into the bounded local
- * {@link ShardCache} and mapped there, and tasks write their files locally, then upload them. The
- * manifest is written to a temporary name and renamed, so a reader sees the old manifest or the new
- * one, never a partial one.
+ * {@link ShardCache} and mapped there, and tasks write their files locally, then upload them. Each
+ * commit creates a new manifest version ({@link #writeVersion}) that no other commit can replace;
+ * readers read the newest, whole.
  */
 public final class DatasetDirectory implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DatasetDirectory.class);
+
+  /** The directory of manifest versions, {@code <20-digit version>.json}: the commit log. */
+  public static final String VERSIONS = "_manifests";
+
+  /** The single manifest of datasets written before versions existed; read as version 0. */
   public static final String MANIFEST = "_manifest.json";
 
   /** Larger manifests are rejected before they are read: thousands of shards take a few MiB. */
@@ -154,7 +159,7 @@ public final class DatasetDirectory implements Serializable {
       throw new ShardMismatchException(
           file
               + ": size differs from "
-              + MANIFEST
+              + "the manifest"
               + ": expected "
               + entry.bytes()
               + " bytes, found "
@@ -165,7 +170,7 @@ public final class DatasetDirectory implements Serializable {
       throw new ShardMismatchException(
           file
               + ": CRC32C differs from "
-              + MANIFEST
+              + "the manifest"
               + ": expected "
               + entry.crc32cHex()
               + ", found "
@@ -185,7 +190,7 @@ public final class DatasetDirectory implements Serializable {
       throw new ShardMismatchException(
           location(file)
               + ": shard file listed in "
-              + MANIFEST
+              + "the manifest"
               + " is missing (if the dataset was overwritten after this query was planned, its"
               + " replaced files were deleted once "
               + RetiredFiles.RETENTION_CONF
@@ -253,36 +258,148 @@ public final class DatasetDirectory implements Serializable {
     }
   }
 
-  public Path manifestPath() {
-    return resolve(MANIFEST);
+  /**
+   * The newest committed manifest, if this directory holds a vec dataset: the highest version in
+   * {@value #VERSIONS}, else (a dataset written before versions existed) {@value #MANIFEST}.
+   */
+  public Optional<VecManifest> readManifest() {
+    return readVersion().map(ManifestVersion::manifest);
   }
 
-  /** The manifest, if this directory holds a vec dataset. */
-  public Optional<VecManifest> readManifest() {
-    if (isRemote()) {
-      String location = location(MANIFEST);
-      try (FSDataInputStream in = fileSystem().open(remotePath(MANIFEST))) {
-        checkManifestSize(location, fileSystem().getFileStatus(remotePath(MANIFEST)).getLen());
-        String json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        return Optional.of(DatasetPaths.check(VecManifest.fromJson(json, location), location));
-      } catch (FileNotFoundException e) {
-        return Optional.empty();
+  /** The newest committed manifest with its version number; empty if there is no dataset. */
+  public Optional<ManifestVersion> readVersion() {
+    for (int attempt = 1; ; attempt++) {
+      List<VersionFile> versions = listVersions();
+      if (versions.isEmpty()) {
+        try {
+          return Optional.of(new ManifestVersion(0, readVersion(0)));
+        } catch (FileNotFoundException | NoSuchFileException e) {
+          if (listVersions().isEmpty()) {
+            return Optional.empty();
+          }
+          continue; // a first version appeared meanwhile
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              versionLocation(0) + ": cannot read manifest: " + e.getMessage(), e);
+        }
+      }
+      long newest = versions.get(versions.size() - 1).version();
+      try {
+        return Optional.of(new ManifestVersion(newest, readVersion(newest)));
+      } catch (FileNotFoundException | NoSuchFileException e) {
+        // retired between the listing and the read (a retention of 0): newer versions exist
+        if (attempt == 5) {
+          throw new UncheckedIOException(
+              versionLocation(newest)
+                  + ": manifest versions were retired faster than they could be read ("
+                  + RetiredFiles.RETENTION_CONF
+                  + " is too short for this many concurrent commits)",
+              e);
+        }
       } catch (IOException e) {
-        throw new UncheckedIOException(location + ": cannot read manifest: " + e.getMessage(), e);
+        throw new UncheckedIOException(
+            versionLocation(newest) + ": cannot read manifest: " + e.getMessage(), e);
       }
     }
-    Path manifest = manifestPath();
+  }
+
+  /**
+   * One version of the manifest.
+   *
+   * @throws FileNotFoundException or {@link NoSuchFileException} if it does not exist (any more)
+   * @throws IllegalArgumentException naming the file if it is not a valid manifest
+   */
+  public VecManifest readVersion(long version) throws IOException {
+    String location = versionLocation(version);
     String json;
-    try {
-      checkManifestSize(manifest.toString(), Files.size(manifest));
-      json = Files.readString(manifest, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(manifest + ": cannot read manifest: " + e.getMessage(), e);
+    if (isRemote()) {
+      FileSystem fs = fileSystem();
+      org.apache.hadoop.fs.Path file = remoteVersionPath(version);
+      checkManifestSize(location, fs.getFileStatus(file).getLen());
+      try (FSDataInputStream in = fs.open(file)) {
+        json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    } else {
+      Path file = versionPath(version);
+      checkManifestSize(location, Files.size(file));
+      json = Files.readString(file, StandardCharsets.UTF_8);
     }
-    VecManifest parsed = VecManifest.fromJson(json, manifest.toString());
-    return Optional.of(DatasetPaths.check(parsed, manifest.toString()));
+    return DatasetPaths.check(VecManifest.fromJson(json, location), location);
+  }
+
+  /** A version file and when it was written (epoch ms). */
+  public record VersionFile(long version, long modified) {}
+
+  /** The versions in {@value #VERSIONS}, oldest first; empty if there are none. */
+  public List<VersionFile> listVersions() {
+    List<VersionFile> versions = new ArrayList<>();
+    try {
+      if (isRemote()) {
+        for (FileStatus status : fileSystem().listStatus(remotePath(VERSIONS))) {
+          long version = parseVersionName(status.getPath().getName());
+          if (version > 0) {
+            versions.add(new VersionFile(version, status.getModificationTime()));
+          }
+        }
+      } else {
+        try (Stream<Path> files = Files.list(resolve(VERSIONS))) {
+          for (Path file : (Iterable<Path>) files::iterator) {
+            long version = parseVersionName(file.getFileName().toString());
+            if (version > 0) {
+              versions.add(new VersionFile(version, Files.getLastModifiedTime(file).toMillis()));
+            }
+          }
+        }
+      }
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          location(VERSIONS) + ": cannot list manifest versions: " + e.getMessage(), e);
+    }
+    versions.sort(java.util.Comparator.comparingLong(VersionFile::version));
+    return versions;
+  }
+
+  /** The file name of a version: 20 digits, so that names sort as numbers. */
+  static String versionName(long version) {
+    return String.format("%020d.json", version);
+  }
+
+  /** The version a file name of {@value #VERSIONS} holds, or -1 if it is not one. */
+  static long parseVersionName(String name) {
+    if (name.length() != 25 || !name.endsWith(".json")) {
+      return -1;
+    }
+    for (int i = 0; i < 20; i++) {
+      if (name.charAt(i) < '0' || name.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(name.substring(0, 20));
+  }
+
+  /** Where a version is, for messages: version 0 is the legacy {@value #MANIFEST}. */
+  public String versionLocation(long version) {
+    if (version == 0) {
+      return location(MANIFEST);
+    }
+    return location(VERSIONS) + "/" + versionName(version);
+  }
+
+  /** The local file of a version; only for a local dataset. */
+  public Path versionPath(long version) {
+    if (version == 0) {
+      return resolve(MANIFEST);
+    }
+    return DatasetPaths.resolveInside(resolve(VERSIONS), versionName(version));
+  }
+
+  private org.apache.hadoop.fs.Path remoteVersionPath(long version) {
+    if (version == 0) {
+      return remotePath(MANIFEST);
+    }
+    return new org.apache.hadoop.fs.Path(remotePath(VERSIONS), versionName(version));
   }
 
   private static void checkManifestSize(String manifest, long bytes) {
@@ -299,19 +416,41 @@ public final class DatasetDirectory implements Serializable {
 
   /** The manifest, or an error saying why this path is not a vec dataset. */
   public VecManifest requireManifest() {
-    return readManifest()
+    return requireVersion().manifest();
+  }
+
+  /** The newest version, or an error saying why this path is not a vec dataset. */
+  public ManifestVersion requireVersion() {
+    return readVersion()
         .orElseThrow(
             () ->
                 new IllegalArgumentException(
                     isDirectory()
-                        ? path + " is not a vec dataset: it has no " + MANIFEST
+                        ? path
+                            + " is not a vec dataset: it has no manifest ("
+                            + VERSIONS
+                            + "/ or "
+                            + MANIFEST
+                            + ")"
                         : "no vec dataset at " + path + ": the directory does not exist"));
   }
 
-  /** True if nothing but hidden files (names starting with '.' or '_') lives here, or nothing. */
+  /**
+   * True if nothing lives here but hidden files (names starting with '.' or '_') and shard files of
+   * writes not committed yet (another writer creating the dataset right now), or nothing.
+   */
   public boolean isEmptyOrMissing() {
-    return listFiles().stream().allMatch(name -> name.startsWith(".") || name.startsWith("_"));
+    return listFiles().stream()
+        .allMatch(
+            name ->
+                name.startsWith(".") || name.startsWith("_") || SHARD_FILE.matcher(name).matches());
   }
+
+  /** The names of shard files: {@code part-NNNNN-<write uuid>-<task>.vec|.ids.arrow|.hnsw}. */
+  private static final java.util.regex.Pattern SHARD_FILE =
+      java.util.regex.Pattern.compile(
+          "part-\\d{5,}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d+"
+              + "\\.(vec|ids\\.arrow|hnsw)");
 
   /** Names of the regular files in the directory; empty if it does not exist. */
   public List<String> listFiles() {
@@ -367,15 +506,28 @@ public final class DatasetDirectory implements Serializable {
     }
   }
 
-  /** Replaces the manifest atomically ({@link AtomicFiles} locally, a rename on remote stores). */
-  public void writeManifest(VecManifest manifest) throws IOException {
-    if (isRemote()) {
-      writeRemoteManifest(manifest);
-      return;
+  /**
+   * Creates version {@code version} of the manifest if no commit has taken that number: the commit
+   * point of every write and index build. A version is never replaced; readers see it whole or not
+   * at all. Locally: a temporary file, fsync, then a hard link to the version's name, which fails
+   * if it exists ({@link AtomicFiles#createIfAbsent}). On a Hadoop file system: a temporary file,
+   * then {@code rename}, which on HDFS fails atomically when the target exists (object stores: see
+   * the connector README).
+   *
+   * @return false if another commit holds that version; nothing was changed then
+   * @throws IOException if the version cannot be written; nothing was committed then
+   */
+  public boolean writeVersion(long version, VecManifest manifest) throws IOException {
+    if (version < 1) {
+      throw new IllegalArgumentException("manifest versions start at 1, got " + version);
     }
     byte[] json = manifest.toJson().getBytes(StandardCharsets.UTF_8);
-    AtomicFiles.write(
-        manifestPath(),
+    if (isRemote()) {
+      return writeRemoteVersion(version, json, manifest.writeId());
+    }
+    Files.createDirectories(resolve(VERSIONS));
+    return AtomicFiles.createIfAbsent(
+        versionPath(version),
         channel -> {
           ByteBuffer bytes = ByteBuffer.wrap(json);
           while (bytes.hasRemaining()) {
@@ -384,26 +536,141 @@ public final class DatasetDirectory implements Serializable {
         });
   }
 
-  /**
-   * A remote manifest: written to a temporary name, then renamed over the old one (atomic on HDFS
-   * through FileContext; on object stores the rename is a copy of one small file).
-   */
-  private void writeRemoteManifest(VecManifest manifest) throws IOException {
+  private boolean writeRemoteVersion(long version, byte[] json, String writeId) throws IOException {
     FileSystem fs = fileSystem();
-    org.apache.hadoop.fs.Path target = remotePath(MANIFEST);
+    org.apache.hadoop.fs.Path versions = remotePath(VERSIONS);
+    fs.mkdirs(versions);
+    org.apache.hadoop.fs.Path target = remoteVersionPath(version);
+    if (fs.hasPathCapability(versions, CONDITIONAL_CREATE)) {
+      return writeConditionally(fs, target, version, json, writeId);
+    }
     org.apache.hadoop.fs.Path temporary =
-        remotePath("." + MANIFEST + "." + UUID.randomUUID() + ".tmp");
+        new org.apache.hadoop.fs.Path(
+            versions, "." + versionName(version) + "." + UUID.randomUUID() + ".tmp");
     try {
       try (FSDataOutputStream out = fs.create(temporary, false)) {
-        out.write(manifest.toJson().getBytes(StandardCharsets.UTF_8));
+        out.write(json);
         out.hsync();
       }
-      if (!fs.rename(temporary, target)) {
-        FileContext.getFileContext(target.toUri(), hadoopConf.value())
-            .rename(temporary, target, Options.Rename.OVERWRITE);
+      boolean renamed;
+      try {
+        renamed = fs.rename(temporary, target);
+      } catch (IOException e) {
+        // the outcome is unknown (some stores throw for an existing target): look
+        if (!fs.exists(target)) {
+          throw e;
+        }
+        return holdsWrite(version, writeId);
       }
+      if (!renamed && !fs.exists(target)) {
+        throw new IOException(
+            location(VERSIONS)
+                + ": cannot rename "
+                + temporary.getName()
+                + " to "
+                + target.getName());
+      }
+      // read back: where the store's "target exists" check and its copy are separate requests,
+      // another commit may have replaced ours, or ours theirs; only the one it holds committed
+      return holdsWrite(version, writeId);
     } finally {
-      fs.delete(temporary, false);
+      try {
+        fs.delete(temporary, false);
+      } catch (IOException e) {
+        // after a rename there is nothing to delete; a leftover hidden temporary is harmless
+      }
+    }
+  }
+
+  /** Hadoop's create-if-absent for object stores that have it (S3A with conditional writes). */
+  private static final String CONDITIONAL_CREATE =
+      org.apache.hadoop.fs.Options.CreateFileOptionKeys.FS_OPTION_CREATE_CONDITIONAL_OVERWRITE;
+
+  /**
+   * A store that creates an object only if none exists, at close (S3's {@code If-None-Match: *}):
+   * the version is written straight to its name, and a close that fails because the object exists
+   * means the number was taken.
+   */
+  private boolean writeConditionally(
+      FileSystem fs, org.apache.hadoop.fs.Path target, long version, byte[] json, String writeId)
+      throws IOException {
+    org.apache.hadoop.fs.FSDataOutputStreamBuilder<?, ?> builder = fs.createFile(target);
+    builder.overwrite(true); // the builder mutates itself; its generic return type is lost here
+    builder.must(CONDITIONAL_CREATE, true);
+    try (FSDataOutputStream out = builder.build()) {
+      out.write(json);
+    } catch (IOException e) {
+      if (fs.exists(target)) {
+        return holdsWrite(version, writeId);
+      }
+      throw e;
+    }
+    return true;
+  }
+
+  /** True if version {@code version} is the one written by {@code writeId}. */
+  private boolean holdsWrite(long version, String writeId) {
+    try {
+      return readVersion(version).writeId().equals(writeId);
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Deletes hidden temporaries in {@value #VERSIONS} (left by writers killed before their version
+   * was created) last modified at least {@code retention} ago, best effort.
+   *
+   * @return their names, as {@code _manifests/<name>}
+   */
+  public List<String> deleteVersionTemporaries(long now, long retention) {
+    List<String> deleted = new ArrayList<>();
+    try {
+      if (isRemote()) {
+        FileSystem fs = fileSystem();
+        for (FileStatus status : fs.listStatus(remotePath(VERSIONS))) {
+          String name = status.getPath().getName();
+          if (name.startsWith(".")
+              && name.endsWith(".tmp")
+              && now - status.getModificationTime() >= retention
+              && fs.delete(status.getPath(), false)) {
+            deleted.add(VERSIONS + "/" + name);
+          }
+        }
+      } else {
+        try (Stream<Path> files = Files.list(resolve(VERSIONS))) {
+          for (Path file : (Iterable<Path>) files::iterator) {
+            String name = file.getFileName().toString();
+            if (name.startsWith(".")
+                && name.endsWith(".tmp")
+                && now - Files.getLastModifiedTime(file).toMillis() >= retention
+                && Files.deleteIfExists(file)) {
+              deleted.add(VERSIONS + "/" + name);
+            }
+          }
+        }
+      }
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      return deleted;
+    } catch (IOException e) {
+      LOG.warn("{}: cannot clean up temporaries of manifest versions", location(VERSIONS), e);
+    }
+    return deleted;
+  }
+
+  /** Deletes a version (or, for 0, the legacy manifest); failures are returned, not thrown. */
+  public Optional<IOException> deleteVersionQuietly(long version) {
+    try {
+      if (isRemote()) {
+        fileSystem().delete(remoteVersionPath(version), false);
+      } else {
+        Files.deleteIfExists(versionPath(version));
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      return Optional.of(e);
+    } catch (IllegalArgumentException e) {
+      return Optional.of(new IOException(e.getMessage(), e));
     }
   }
 

@@ -74,7 +74,7 @@ public final class IdsFile implements AutoCloseable {
                   + " of type "
                   + field.dataType().simpleString()
                   + " as "
-                  + DatasetDirectory.MANIFEST
+                  + "the manifest"
                   + " says; its schema is "
                   + found.simpleString());
         }

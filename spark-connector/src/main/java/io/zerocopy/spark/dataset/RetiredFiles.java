@@ -46,9 +46,10 @@ public final class RetiredFiles {
     if (session.isEmpty()) {
       session = SparkSession.getDefaultSession();
     }
+    // without a session (the engine's users, tools): the JVM system property of the same name
     String raw =
         session.isEmpty()
-            ? DEFAULT_RETENTION
+            ? System.getProperty(RETENTION_CONF, DEFAULT_RETENTION)
             : session.get().conf().get(RETENTION_CONF, DEFAULT_RETENTION);
     return parseRetention(raw);
   }

@@ -133,7 +133,7 @@ public final class ShardCache {
     } catch (java.io.FileNotFoundException e) {
       Files.deleteIfExists(temporary);
       throw new ShardMismatchException(
-          remote + ": shard file listed in " + DatasetDirectory.MANIFEST + " is missing");
+          remote + ": shard file listed in " + "the manifest is missing");
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(temporary);
       throw new IOException(remote + ": cannot copy into the shard cache: " + e.getMessage(), e);

@@ -49,7 +49,7 @@ public final class ShardFiles {
               + " vectors of dimension "
               + store.dimension()
               + ", but "
-              + DatasetDirectory.MANIFEST
+              + "the manifest"
               + " lists "
               + shard.count()
               + " of dimension "

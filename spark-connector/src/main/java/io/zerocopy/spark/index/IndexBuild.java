@@ -4,6 +4,7 @@ import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.FileEntry;
 import io.zerocopy.spark.dataset.ManifestCommit;
+import io.zerocopy.spark.dataset.ManifestVersion;
 import io.zerocopy.spark.dataset.RetiredFiles;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
@@ -13,7 +14,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.spark.sql.Row;
@@ -52,7 +52,8 @@ public final class IndexBuild {
     OptionParsing.rejectUnknown(parsed, OPTIONS, "buildIndex");
     IndexSpec spec = IndexSpec.parse(parsed);
     DatasetDirectory directory = DatasetDirectory.of(path);
-    VecManifest manifest = directory.requireManifest();
+    ManifestVersion planned = directory.requireVersion();
+    VecManifest manifest = planned.manifest();
     if (parsed.containsKey("metric")) {
       Metric metric;
       try {
@@ -83,50 +84,90 @@ public final class IndexBuild {
               .format(IndexBuildSource.class.getName())
               .option("path", path)
               .option("buildId", buildId)
-              .option("writeId", manifest.writeId())
+              .option(IndexBuildSource.WRITE_ID, manifest.writeId())
+              .option(IndexBuildSource.VERSION, planned.version())
               .option("m", spec.m())
               .option("efConstruction", spec.efConstruction())
               .option("indexThreads", spec.threads())
               .load()
               .collectAsList();
-      return commit(directory, manifest, buildId, rows);
     } catch (RuntimeException e) {
       deleteBuildFiles(directory, buildId, Set.of());
       throw e;
     }
+    return commit(directory, planned, buildId, rows);
   }
 
+  /**
+   * Commits the built indexes: onto the version the build was planned on, or, if another commit
+   * came first, onto the newest version as long as every shard the build indexed is still in it (an
+   * append meanwhile: its new shards keep what they have). A shard that is gone (an overwrite
+   * meanwhile) fails the build, naming both versions, and its files are deleted.
+   */
   private static IndexBuildResult commit(
-      DatasetDirectory directory, VecManifest planned, String buildId, List<Row> rows) {
+      DatasetDirectory directory, ManifestVersion planned, String buildId, List<Row> rows) {
     Map<String, FileEntry> built = new HashMap<>();
     for (Row row : rows) {
       built.put(row.getString(0), new FileEntry(row.getString(1), row.getLong(2), row.getLong(3)));
     }
-    VecManifest current = directory.requireManifest();
-    ManifestCommit.requireUnchanged(
-        directory, planned.writeId(), Optional.of(current), "its index was built");
-    List<ShardEntry> shards = new ArrayList<>();
-    for (ShardEntry shard : current.shards()) {
-      FileEntry index = built.get(shard.name());
-      if (index == null) {
-        throw new IllegalStateException("no index was built for shard " + shard.name());
-      }
-      shards.add(
-          new ShardEntry(
-              shard.name(), shard.count(), shard.batchRows(), shard.vec(), shard.ids(), index));
+    String operation = "the index build " + buildId;
+    ManifestCommit.Committed commit;
+    try {
+      commit =
+          ManifestCommit.commit(
+              directory,
+              operation,
+              newest -> {
+                if (newest.isEmpty()) {
+                  throw ManifestCommit.changedMeanwhile(
+                      directory, operation, planned.version(), newest);
+                }
+                VecManifest current = newest.get().manifest();
+                Map<String, ShardEntry> byName = new HashMap<>();
+                current.shards().forEach(shard -> byName.put(shard.name(), shard));
+                for (ShardEntry shard : planned.manifest().shards()) {
+                  ShardEntry now = byName.get(shard.name());
+                  if (now == null || !now.vec().equals(shard.vec())) {
+                    throw ManifestCommit.changedMeanwhile(
+                        directory, operation, planned.version(), newest);
+                  }
+                  if (!built.containsKey(shard.name())) {
+                    throw new IllegalStateException("no index was built for shard " + shard.name());
+                  }
+                }
+                List<ShardEntry> shards = new ArrayList<>();
+                for (ShardEntry shard : current.shards()) {
+                  FileEntry index = built.get(shard.name());
+                  shards.add(
+                      index == null
+                          ? shard
+                          : new ShardEntry(
+                              shard.name(),
+                              shard.count(),
+                              shard.batchRows(),
+                              shard.vec(),
+                              shard.ids(),
+                              index));
+                }
+                return current.withShards(buildId, current.dimension(), shards);
+              });
+    } catch (RuntimeException e) {
+      deleteBuildFiles(directory, buildId, Set.of());
+      throw e;
     }
-    VecManifest next =
-        ManifestCommit.commit(
-            directory, current, current.withShards(buildId, current.dimension(), shards));
-    long nanos = rows.stream().mapToLong(row -> row.getLong(4)).sum();
-    LOG.info(
-        "committed HNSW indexes of {} shards of {} ({} s of build time in total)",
-        shards.size(),
-        directory,
-        String.format("%.2f", nanos / 1e9));
-    Set<String> keep = new HashSet<>();
-    built.values().forEach(entry -> keep.add(entry.file()));
-    deleteBuildFiles(directory, buildId, keep);
+    VecManifest next = commit.manifest();
+    try {
+      LOG.info(
+          "committed HNSW indexes of {} shards of {} as manifest version {}",
+          built.size(),
+          directory,
+          commit.version());
+      Set<String> keep = new HashSet<>();
+      built.values().forEach(entry -> keep.add(entry.file()));
+      deleteBuildFiles(directory, buildId, keep);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: indexes committed, but the cleanup after it failed", directory, e);
+    }
     List<IndexBuildResult.ShardBuild> builds = new ArrayList<>();
     for (Row row : rows) {
       builds.add(

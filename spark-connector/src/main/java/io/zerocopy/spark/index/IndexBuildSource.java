@@ -44,6 +44,7 @@ public final class IndexBuildSource implements TableProvider {
   static final String PATH = "path";
   static final String BUILD_ID = "buildId";
   static final String WRITE_ID = "writeId";
+  static final String VERSION = "version";
   static final String M = "m";
   static final String EF_CONSTRUCTION = "efConstruction";
   static final String THREADS = "indexThreads";
@@ -99,12 +100,14 @@ public final class IndexBuildSource implements TableProvider {
     private final DatasetDirectory directory;
     private final String buildId;
     private final String writeId;
+    private final long version;
     private final IndexSpec spec;
 
     BuildScan(CaseInsensitiveStringMap options) {
       directory = DatasetDirectory.of(options.get(PATH));
       buildId = options.get(BUILD_ID);
       writeId = options.get(WRITE_ID);
+      version = Long.parseLong(options.get(VERSION));
       spec =
           new IndexSpec(
               Integer.parseInt(options.get(M)),
@@ -129,10 +132,26 @@ public final class IndexBuildSource implements TableProvider {
 
     @Override
     public InputPartition[] planInputPartitions() {
-      VecManifest manifest = directory.requireManifest();
+      // the version the build was planned on: versions are never replaced, and one replaced by
+      // a newer commit is kept for the retention
+      VecManifest manifest;
+      try {
+        manifest = directory.readVersion(version);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(
+            directory.versionLocation(version)
+                + ": cannot read the manifest version the index build was planned on: "
+                + e,
+            e);
+      }
       if (!manifest.writeId().equals(writeId)) {
         throw new IllegalStateException(
-            directory + " was changed by another write before its index build started; retry");
+            directory.versionLocation(version)
+                + ": holds write "
+                + manifest.writeId()
+                + ", not "
+                + writeId
+                + " that the index build was planned on");
       }
       List<InputPartition> tasks = new ArrayList<>();
       for (ShardEntry shard : manifest.shards()) {

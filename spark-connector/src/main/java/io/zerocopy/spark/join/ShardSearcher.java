@@ -141,13 +141,7 @@ final class ShardSearcher {
     }
     if (next != result.length) {
       throw new IllegalStateException(
-          ids
-              + ": has "
-              + next
-              + " rows, "
-              + DatasetDirectory.MANIFEST
-              + " lists "
-              + result.length);
+          ids + ": has " + next + " rows, " + "the manifest" + " lists " + result.length);
     }
     return result;
   }

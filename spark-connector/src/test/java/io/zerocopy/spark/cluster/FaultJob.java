@@ -120,7 +120,7 @@ public final class FaultJob {
   static String strayFiles(String path) throws Exception {
     VecManifest manifest = DatasetDirectory.of(path).requireManifest();
     Set<String> listed = new TreeSet<>();
-    listed.add(DatasetDirectory.MANIFEST);
+    listed.add(DatasetDirectory.VERSIONS);
     for (ShardEntry shard : manifest.shards()) {
       listed.addAll(shard.files());
     }

@@ -61,7 +61,7 @@ class ShardCacheTest {
     FileEntry wrongCrc = new FileEntry("a.vec", 100, a.crc32c() ^ 1);
     String crc = assertThrows(IOException.class, () -> cache.fetch(remote, wrongCrc)).getMessage();
     assertTrue(
-        crc.startsWith(remote.location("a.vec") + ": CRC32C differs from _manifest.json"), crc);
+        crc.startsWith(remote.location("a.vec") + ": CRC32C differs from the manifest"), crc);
     FileEntry wrongSize = new FileEntry("a.vec", 99, a.crc32c());
     String size =
         assertThrows(IOException.class, () -> cache.fetch(remote, wrongSize)).getMessage();

@@ -145,7 +145,7 @@ public class VecIndexTest extends SparkTestBase {
    */
   static Set<String> listed(VecManifest manifest) {
     Set<String> all = new TreeSet<>();
-    all.add(DatasetDirectory.MANIFEST);
+    all.add(DatasetDirectory.VERSIONS);
     manifest.shards().forEach(shard -> all.addAll(shard.files()));
     manifest.retired().forEach(file -> all.add(file.file()));
     return all;
@@ -318,13 +318,13 @@ public class VecIndexTest extends SparkTestBase {
     }
     String checksum =
         assertThrows(IOException.class, () -> ShardIndexes.open(directory, shard, 8)).getMessage();
-    assertTrue(checksum.startsWith(hnsw + ": CRC32C differs from _manifest.json"), checksum);
+    assertTrue(checksum.startsWith(hnsw + ": CRC32C differs from the manifest"), checksum);
     try (RandomAccessFile file = new RandomAccessFile(hnsw.toFile(), "rw")) {
       file.setLength(file.length() - 8);
     }
     String size =
         assertThrows(IOException.class, () -> ShardIndexes.open(directory, shard, 8)).getMessage();
-    assertTrue(size.startsWith(hnsw + ": size differs from _manifest.json"), size);
+    assertTrue(size.startsWith(hnsw + ": size differs from the manifest"), size);
   }
 
   /** The value of the newest execution's metric of that name, waiting for the listener. */

@@ -119,7 +119,10 @@ final class JoinFixtures extends SparkTestBase {
           new ShardEntry(
               shard.name(), shard.count(), shard.batchRows(), shard.vec(), shard.ids(), entry));
     }
-    directory.writeManifest(
-        manifest.withShards(manifest.writeId() + "-indexed", manifest.dimension(), indexed));
+    io.zerocopy.spark.dataset.ManifestCommit.commit(
+        directory,
+        "the test's index build",
+        newest ->
+            manifest.withShards(manifest.writeId() + "-indexed", manifest.dimension(), indexed));
   }
 }

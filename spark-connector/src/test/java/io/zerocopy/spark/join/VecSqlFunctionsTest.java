@@ -80,12 +80,17 @@ class VecSqlFunctionsTest extends SparkTestBase {
     Path notADataset = java.nio.file.Files.createDirectories(temp.resolve("just-a-directory"));
     Path aFile = java.nio.file.Files.writeString(temp.resolve("notes.txt"), "hello");
     Path dotDot = java.nio.file.Files.createDirectories(temp.resolve("dot-dot"));
-    String manifest = java.nio.file.Files.readString(Path.of(indexed).resolve("_manifest.json"));
+    // a manifest as earlier releases wrote it: a single _manifest.json, still read
+    io.zerocopy.spark.dataset.DatasetDirectory source =
+        io.zerocopy.spark.dataset.DatasetDirectory.of(indexed);
+    String manifest =
+        java.nio.file.Files.readString(
+            source.versionPath(source.readVersion().orElseThrow().version()));
     String vecFile = manifest.replaceAll("(?s).*\"file\" : \"([^\"]+\\.vec)\".*", "$1");
     java.nio.file.Files.writeString(
         dotDot.resolve("_manifest.json"), manifest.replace("\"" + vecFile + "\"", "\"..\""));
     String[][] cases = {
-      {notADataset.toString(), "is not a vec dataset: it has no _manifest.json"},
+      {notADataset.toString(), "is not a vec dataset: it has no manifest"},
       {aFile.toString(), aFile.toString()},
       {temp.resolve("missing").toString(), "the directory does not exist"},
       {dotDot.toString(), "file name '..' is a directory reference"},
@@ -102,8 +107,8 @@ class VecSqlFunctionsTest extends SparkTestBase {
     Path linked = java.nio.file.Files.createDirectories(temp.resolve("linked"));
     try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of(indexed))) {
       for (Path file : files.toList()) {
-        if (file.getFileName().toString().equals("_manifest.json")) {
-          java.nio.file.Files.copy(file, linked.resolve("_manifest.json"));
+        if (file.getFileName().toString().equals("_manifests")) {
+          java.nio.file.Files.writeString(linked.resolve("_manifest.json"), manifest);
         } else {
           java.nio.file.Files.createSymbolicLink(linked.resolve(file.getFileName()), file);
         }

@@ -221,7 +221,7 @@ class VecDataSourceTest extends SparkTestBase {
   static void assertOnlyManifestFiles(Path dir) throws IOException {
     VecManifest manifest = DatasetDirectory.of(dir.toString()).requireManifest();
     Set<String> expected = new TreeSet<>();
-    expected.add(DatasetDirectory.MANIFEST);
+    expected.add(DatasetDirectory.VERSIONS);
     manifest.shards().forEach(shard -> expected.addAll(shard.files()));
     manifest.retired().forEach(file -> expected.add(file.file()));
     assertEquals(expected, files(dir));
@@ -263,12 +263,16 @@ class VecDataSourceTest extends SparkTestBase {
     vec(frame(rows, schema, 2)).save(target.toString());
     try (java.util.stream.Stream<Path> files = Files.walk(temp)) {
       for (Path file : files.toList()) {
-        if (file.startsWith(target) && !file.equals(target)) {
+        Path versions = target.resolve(DatasetDirectory.VERSIONS);
+        if (file.startsWith(versions) && !file.equals(versions)) {
+          assertEquals(versions, file.getParent(), file.toString());
+          assertTrue(file.getFileName().toString().matches("\\d{20}\\.json"), file.toString());
+        } else if (file.startsWith(target) && !file.equals(target)) {
           assertEquals(target, file.getParent(), file.toString());
           assertTrue(
               file.getFileName()
                   .toString()
-                  .matches("_manifest\\.json|part-\\d{5}-[0-9a-f-]{36}-\\d+\\.(vec|ids\\.arrow)"),
+                  .matches("_manifests|part-\\d{5}-[0-9a-f-]{36}-\\d+\\.(vec|ids\\.arrow)"),
               file.toString());
         } else {
           assertTrue(Files.isDirectory(file), "written outside the dataset: " + file);
@@ -319,7 +323,7 @@ class VecDataSourceTest extends SparkTestBase {
     // the replaced shards are retired, not deleted: a query planned before can still read them
     Set<String> retired = new TreeSet<>();
     DatasetDirectory.of(path).requireManifest().retired().forEach(f -> retired.add(f.file()));
-    before.remove(DatasetDirectory.MANIFEST);
+    before.remove(DatasetDirectory.VERSIONS);
     assertEquals(before, retired);
 
     // ignore keeps the dataset; errorifexists refuses

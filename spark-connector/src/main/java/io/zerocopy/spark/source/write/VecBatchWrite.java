@@ -1,7 +1,9 @@
 package io.zerocopy.spark.source.write;
 
+import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.ManifestCommit;
+import io.zerocopy.spark.dataset.ManifestVersion;
 import io.zerocopy.spark.dataset.RetiredFiles;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
@@ -22,11 +24,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The commit protocol: tasks write uniquely named shard files; the driver checks them (dimension,
- * duplicate ids, no concurrent change), then writes {@code _manifest.json} atomically — the commit
- * — and only then deletes what no manifest references: files of failed or crashed attempts of this
- * write, and retired files past their retention. On overwrite, the previous dataset's shards are
- * retired, not deleted ({@link RetiredFiles}), so that a query planned before the commit can still
- * read them. Until the rename, readers see the old dataset.
+ * duplicate ids), then creates the next manifest version ({@link ManifestCommit}) — the commit —
+ * and only then deletes what no manifest references: files of failed or crashed attempts of this
+ * write, and retired files past their retention. An append that finds a newer version than it
+ * planned on (another writer committed first) re-checks its rows against that version and commits
+ * on top of it; an overwrite fails, naming both versions. On overwrite, the previous dataset's
+ * shards are retired, not deleted ({@link RetiredFiles}), so that a query planned before the commit
+ * can still read them. Until the version exists, readers see the old dataset; once it does, nothing
+ * (a failed cleanup included) aborts the write.
  */
 final class VecBatchWrite implements BatchWrite {
 
@@ -35,21 +40,25 @@ final class VecBatchWrite implements BatchWrite {
   private final WritePlan plan;
   private final Mode mode;
   private final VecManifest template;
-  private final VecManifest existing;
-  private final VecManifest base;
-  private volatile boolean manifestWritten;
+  private final Metric requestedMetric;
+  private final long plannedVersion;
+  private volatile boolean committed;
 
   /**
-   * @param existing the dataset at the path when the write was planned, or null
-   * @param base the dataset to append to (existing, in append mode), or null
+   * @param requestedMetric the metric option, or null if not given
+   * @param plannedVersion the manifest version at the path when the write was planned, or -1
    */
   VecBatchWrite(
-      WritePlan plan, Mode mode, VecManifest template, VecManifest existing, VecManifest base) {
+      WritePlan plan,
+      Mode mode,
+      VecManifest template,
+      Metric requestedMetric,
+      long plannedVersion) {
     this.plan = plan;
     this.mode = mode;
     this.template = template;
-    this.existing = existing;
-    this.base = base;
+    this.requestedMetric = requestedMetric;
+    this.plannedVersion = plannedVersion;
   }
 
   @Override
@@ -72,13 +81,66 @@ final class VecBatchWrite implements BatchWrite {
         written.add(shard);
       }
     }
-    int dimension = checkDimensions(written);
-    Optional<VecManifest> current = directory.readManifest();
-    if (mode == Mode.CREATE && current.isPresent()) {
-      throw VecWriteBuilder.alreadyExists(directory);
+    String operation = "the " + mode.name().toLowerCase() + " of write " + plan.writeId();
+    ManifestCommit.Committed commit =
+        ManifestCommit.commit(directory, operation, newest -> next(newest, written, operation));
+    committed = true;
+    try {
+      LOG.info(
+          "committed vec dataset {} ({}) as manifest version {}: {} new shards, {} vectors in"
+              + " total, dimension {}",
+          directory,
+          mode.name().toLowerCase(),
+          commit.version(),
+          written.size(),
+          commit.manifest().count(),
+          commit.manifest().dimension());
+      deleteUnreferenced(commit.manifest());
+    } catch (RuntimeException e) {
+      LOG.warn("{}: committed, but the cleanup after it failed", directory, e);
     }
-    ManifestCommit.requireUnchanged(
-        directory, existing == null ? null : existing.writeId(), current, "this write");
+  }
+
+  /** The manifest this write commits on top of {@code newest}, or an error if it cannot. */
+  private VecManifest next(
+      Optional<ManifestVersion> newest, List<ShardCommitMessage> written, String operation) {
+    DatasetDirectory directory = plan.directory();
+    VecManifest base = null;
+    switch (mode) {
+      case CREATE -> {
+        if (newest.isPresent()) {
+          throw VecWriteBuilder.alreadyExists(directory);
+        }
+      }
+      case OVERWRITE -> {
+        long now = newest.map(ManifestVersion::version).orElse(-1L);
+        if (now != plannedVersion) {
+          throw ManifestCommit.changedMeanwhile(directory, operation, plannedVersion, newest);
+        }
+      }
+      case APPEND -> {
+        if (newest.isEmpty() && plannedVersion >= 0) {
+          throw ManifestCommit.changedMeanwhile(directory, operation, plannedVersion, newest);
+        }
+        if (newest.isPresent()) {
+          base = newest.get().manifest();
+          VecWriteBuilder.checkAppendable(
+              base, directory, plan.idType(), plan.carriedSchema(), requestedMetric);
+          if (plan.index() != null && base.metric() != plan.metric()) {
+            throw new IllegalArgumentException(
+                "cannot append to "
+                    + directory
+                    + ": its indexes were built with metric "
+                    + plan.metric()
+                    + ", but manifest version "
+                    + newest.get().version()
+                    + " (committed meanwhile) has metric "
+                    + base.metric());
+          }
+        }
+      }
+    }
+    int dimension = checkDimensions(base, written);
     List<ShardEntry> shards = new ArrayList<>(base == null ? List.of() : base.shards());
     written.forEach(message -> shards.add(message.shard()));
     try {
@@ -86,23 +148,10 @@ final class VecBatchWrite implements BatchWrite {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    VecManifest manifest =
-        ManifestCommit.commit(
-            directory,
-            current.orElse(null),
-            template.withShards(plan.writeId(), dimension, shards));
-    manifestWritten = true;
-    LOG.info(
-        "committed vec dataset {} ({}): {} new shards, {} vectors in total, dimension {}",
-        directory,
-        mode.name().toLowerCase(),
-        written.size(),
-        manifest.count(),
-        dimension);
-    deleteUnreferenced(manifest);
+    return (base == null ? template : base).withShards(plan.writeId(), dimension, shards);
   }
 
-  private int checkDimensions(List<ShardCommitMessage> written) {
+  private int checkDimensions(VecManifest base, List<ShardCommitMessage> written) {
     int dimension = base != null ? base.dimension() : 0;
     String witness = null;
     for (ShardCommitMessage message : written) {
@@ -141,8 +190,8 @@ final class VecBatchWrite implements BatchWrite {
 
   @Override
   public void abort(WriterCommitMessage[] messages) {
-    if (manifestWritten) {
-      LOG.warn("abort after the manifest of {} was written: keeping it", plan.directory());
+    if (committed) {
+      LOG.warn("abort after {} was committed: keeping its files", plan.directory());
       return;
     }
     LOG.info("write to {} aborted: deleting its shard files", plan.directory());

@@ -3,6 +3,7 @@ package io.zerocopy.spark.source.write;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.IdType;
+import io.zerocopy.spark.dataset.ManifestVersion;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +59,12 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
     }
     StructType carriedSchema = DataTypes.createStructType(carriedFields);
 
-    Optional<VecManifest> existing = directory.readManifest();
+    Optional<ManifestVersion> planned = directory.readVersion();
+    Optional<VecManifest> existing = planned.map(ManifestVersion::manifest);
     if (existing.isEmpty() && !directory.isEmptyOrMissing()) {
       throw new IllegalArgumentException(
           directory
-              + " is not a vec dataset (it has files but no "
-              + DatasetDirectory.MANIFEST
-              + "): refusing to write into it");
+              + " is not a vec dataset (it has files but no manifest): refusing to write into it");
     }
     Mode mode;
     if (overwrite) {
@@ -115,7 +115,12 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             carriedSchema,
             List.of());
     VecBatchWrite batchWrite =
-        new VecBatchWrite(plan, mode, template, existing.orElse(null), base.orElse(null));
+        new VecBatchWrite(
+            plan,
+            mode,
+            template,
+            options.metric(),
+            planned.map(ManifestVersion::version).orElse(-1L));
     return new Write() {
       @Override
       public String description() {
@@ -178,7 +183,7 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
     return ordinals.stream().mapToInt(Integer::intValue).toArray();
   }
 
-  private static void checkAppendable(
+  static void checkAppendable(
       VecManifest manifest,
       DatasetDirectory directory,
       IdType idType,
