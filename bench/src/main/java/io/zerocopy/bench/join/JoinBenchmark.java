@@ -293,7 +293,10 @@ public final class JoinBenchmark {
               shard.ids(),
               new FileEntry(file, Files.size(target), DatasetDirectory.crc32c(target))));
     }
-    directory.writeManifest(
-        manifest.withShards(manifest.writeId() + "-indexed", manifest.dimension(), indexed));
+    io.zerocopy.spark.dataset.ManifestCommit.commit(
+        directory,
+        "the benchmark's index build",
+        newest ->
+            manifest.withShards(manifest.writeId() + "-indexed", manifest.dimension(), indexed));
   }
 }
