@@ -120,3 +120,35 @@ def test_knn_join_stays_valid_without_its_view_and_reports_bad_options(spark, tm
         knn_join(queries, path, k=2, vector_column="vec", exact=True, strategy="sideways")
     with pytest.raises(AnalysisException, match="no column 'embedding'"):
         knn_join(queries, path, k=2, exact=True)
+
+
+def test_two_threads_appending_with_write_vectors_lose_no_row(spark, tmp_path):
+    """Two writers appending to one dataset at once, 20 times each: every append succeeds (a
+    commit that loses the race retries on the newer manifest version) and every acknowledged row
+    reads back exactly once."""
+    import threading
+
+    path = str(tmp_path / "appended")
+    errors = []
+    acknowledged = []
+
+    def writer(first_id):
+        try:
+            for i in range(20):
+                ids = range(first_id + i * 10, first_id + i * 10 + 10)
+                rows = [(j, [float(j % 7), float(j % 5), 1.0]) for j in ids]
+                df = spark.createDataFrame(rows, "id long, embedding array<float>").coalesce(1)
+                write_vectors(df, path, mode="append")
+                acknowledged.extend(ids)
+        except Exception as e:  # reported below: a thread's exception would otherwise vanish
+            errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(base,)) for base in (1_000_000, 2_000_000)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ids = [r.id for r in spark.read.format("vec").load(path).select("id").collect()]
+    assert len(acknowledged) == 400
+    assert sorted(ids) == sorted(acknowledged)
