@@ -20,10 +20,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.expressions.Alias;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.AttributeReference;
+import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.ExprId;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression$;
+import org.apache.spark.sql.catalyst.expressions.UpCast;
 import org.apache.spark.sql.catalyst.expressions.VectorCosineSimilarity;
 import org.apache.spark.sql.catalyst.expressions.VectorInnerProduct;
 import org.apache.spark.sql.catalyst.expressions.VectorL2Distance;
@@ -37,6 +39,7 @@ import org.apache.spark.sql.catalyst.plans.logical.View;
 import org.apache.spark.sql.catalyst.rules.Rule;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
@@ -142,7 +145,25 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
       DatasetDirectory directory, VecManifest manifest, Map<ExprId, String> columns) {}
 
   private Optional<LogicalPlan> replace(NearestByJoin join) {
-    Optional<RightSide> right = rightSide(join.right());
+    // Spark's CheckAnalysis rejects these on the NearestByJoin node, after this rule: leave the
+    // node in place so that the user gets Spark's own error
+    if (join.isStreaming()) {
+      return decline(join, "a side is streaming (Spark: NEAREST_BY_JOIN.STREAMING_NOT_SUPPORTED)");
+    }
+    if (!SQLConf.get().crossJoinEnabled()) {
+      return decline(
+          join,
+          "spark.sql.crossJoin.enabled is false (Spark: NEAREST_BY_JOIN.CROSS_JOIN_NOT_ENABLED)");
+    }
+    if (join.numResults() < 1 || join.numResults() > NearestByJoin.MaxNumResults()) {
+      return decline(join, "k out of range (Spark: NEAREST_BY_JOIN.NUM_RESULTS_OUT_OF_RANGE)");
+    }
+    Optional<RightSide> right;
+    try {
+      right = rightSide(join.right());
+    } catch (Declined e) {
+      return decline(join, e.getMessage());
+    }
     if (right.isEmpty()) {
       return Optional.empty();
     }
@@ -200,9 +221,13 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
     projected.add(queryAlias);
     LogicalPlan left = new Project(seq(projected), join.left());
 
+    // positional names: both sides may have a column of the same name (a self-join), and the
+    // final project restores each attribute's own name and id
     List<StructField> fields = new ArrayList<>();
-    for (Attribute attribute : CollectionConverters.asJava(join.output())) {
-      fields.add(DataTypes.createStructField(attribute.name(), attribute.dataType(), true));
+    List<Attribute> joinOutput = CollectionConverters.asJava(join.output());
+    for (int i = 0; i < joinOutput.size(); i++) {
+      Attribute attribute = joinOutput.get(i);
+      fields.add(DataTypes.createStructField("_c" + i, attribute.dataType(), true));
     }
     List<String> carried = Arrays.asList(right.manifest().carriedSchema().fieldNames());
     List<OutputColumn> columns = new ArrayList<>();
@@ -305,8 +330,22 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
     return Optional.empty();
   }
 
-  /** The vec dataset behind the right side, or empty if it is anything else. */
+  /** Why the right side, a vec dataset, cannot be taken over: logged, and Spark's plan runs. */
+  private static final class Declined extends RuntimeException {
+    Declined(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  /**
+   * The vec dataset behind the right side, or empty if no vec dataset is there; throws {@link
+   * Declined} saying why if there is one but something between it and the join is not a plain
+   * projection of its columns.
+   */
   private static Optional<RightSide> rightSide(LogicalPlan plan) {
+    if (plan.find(NearestByJoinRule::isVecRelation).isEmpty()) {
+      return Optional.empty();
+    }
     Map<ExprId, ExprId> renames = new HashMap<>(); // outer attribute -> inner attribute
     for (Attribute attribute : CollectionConverters.asJava(plan.output())) {
       renames.put(attribute.exprId(), attribute.exprId());
@@ -323,25 +362,35 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
           if (named instanceof AttributeReference attribute) {
             inner.put(attribute.exprId(), attribute.exprId());
           } else if (named instanceof Alias alias
-              && alias.child() instanceof AttributeReference attribute
+              && unwrapIdentityCast(alias.child()) instanceof AttributeReference attribute
               && attribute.dataType().sameType(alias.dataType())) {
+            // a rename, or the cast to its own type that a view defined in SQL text adds
             inner.put(alias.exprId(), attribute.exprId());
           } else {
-            return Optional.empty();
+            throw new Declined(
+                "the right side computes "
+                    + ((Expression) named).sql()
+                    + " over the vec dataset: only its columns, renamed or not, can be joined");
           }
         }
         Map<ExprId, ExprId> next = new HashMap<>();
         for (Map.Entry<ExprId, ExprId> entry : renames.entrySet()) {
           ExprId through = inner.get(entry.getValue());
           if (through == null) {
-            return Optional.empty();
+            throw new Declined("a right-side column is not a column of the vec dataset");
           }
           next.put(entry.getKey(), through);
         }
         renames = next;
         node = project.child();
-      } else {
+      } else if (isVecRelation(node)) {
         break;
+      } else {
+        throw new Declined(
+            "the right side applies "
+                + node.nodeName()
+                + " to the vec dataset: only its columns (through views, aliases and projections)"
+                + " can be joined");
       }
     }
     Optional<String> path = Optional.empty();
@@ -368,6 +417,26 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
     DatasetDirectory directory = DatasetDirectory.of(path.get());
     Optional<VecManifest> manifest = directory.readManifest();
     return manifest.map(m -> new RightSide(directory, m, columns));
+  }
+
+  private static boolean isVecRelation(LogicalPlan node) {
+    if (node instanceof DataSourceV2Relation relation) {
+      return VecTableProvider.datasetPath(relation.table()).isPresent();
+    }
+    if (node instanceof LogicalRelation relation) {
+      return VecTableProvider.datasetPath(relation.relation()).isPresent();
+    }
+    return false;
+  }
+
+  private static Expression unwrapIdentityCast(Expression expression) {
+    if (expression instanceof Cast cast && cast.child().dataType().sameType(cast.dataType())) {
+      return cast.child();
+    }
+    if (expression instanceof UpCast cast && cast.child().dataType().sameType(cast.dataType())) {
+      return cast.child();
+    }
+    return expression;
   }
 
   private static boolean isColumn(Expression expression, RightSide right, String column) {

@@ -240,6 +240,9 @@ final class NeighborJoinTask implements Serializable {
       }
       return null;
     }
+    if (settings.nearestBy() && manifest.shards().isEmpty()) {
+      return null; // an empty dataset: no candidate to rank, whatever the query's dimension
+    }
     List<Object> values = row.getList(queryColumn);
     if (values.size() != manifest.dimension()) {
       throw new IllegalArgumentException(
