@@ -10,10 +10,10 @@ import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.message.ArrowBlock;
-import org.apache.arrow.vector.util.ValueVectorUtility;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.ArrowUtils;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
 
 /**
  * A shard's {@code .ids.arrow} file opened for reading, as untrusted input: the schema must be the
@@ -151,7 +151,7 @@ public final class IdsFile implements AutoCloseable {
                 + expected);
       }
       for (FieldVector vector : root.getFieldVectors()) {
-        ValueVectorUtility.validateFull(vector);
+        ArrowValidation.validateFull(vector);
       }
       return root;
     } catch (ShardMismatchException e) {
@@ -159,6 +159,21 @@ public final class IdsFile implements AutoCloseable {
     } catch (IOException | RuntimeException | AssertionError e) {
       throw new ShardMismatchException(file + ": record batch " + index + " is corrupt: " + e, e);
     }
+  }
+
+  /**
+   * A Spark column over a vector of a loaded batch. Spark frees each columnar batch it has consumed
+   * ({@code closeIfFreeable}); closing these vectors would close the reader's reused root, and a
+   * closed struct or map vector drops its children, so the next batch cannot load into it. The root
+   * is released when this file is closed.
+   */
+  public static ArrowColumnVector column(FieldVector vector) {
+    return new ArrowColumnVector(vector) {
+      @Override
+      public void closeIfFreeable() {
+        // the vectors belong to the reader's root, reused for the next batch
+      }
+    };
   }
 
   public Path file() {

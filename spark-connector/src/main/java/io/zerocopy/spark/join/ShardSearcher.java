@@ -19,7 +19,6 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.types.StructType;
-import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
@@ -129,7 +128,7 @@ final class ShardSearcher {
         VectorSchemaRoot root = in.load(b);
         ColumnVector[] columns = new ColumnVector[schema.fields().length];
         for (int c = 0; c < columns.length; c++) {
-          columns[c] = new ArrowColumnVector(root.getVector(schema.fields()[c].name()));
+          columns[c] = IdsFile.column(root.getVector(schema.fields()[c].name()));
         }
         ColumnarBatch batch = new ColumnarBatch(columns, root.getRowCount());
         for (int r = 0; r < root.getRowCount(); r++) {

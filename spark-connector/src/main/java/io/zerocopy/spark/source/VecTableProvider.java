@@ -41,6 +41,12 @@ public final class VecTableProvider
     return SHORT_NAME;
   }
 
+  /** What Spark's errors call the source ("The vec datasource doesn't support …"). */
+  @Override
+  public String toString() {
+    return SHORT_NAME;
+  }
+
   @Override
   public StructType inferSchema(CaseInsensitiveStringMap options) {
     VecReadOptions read = VecReadOptions.from(options); // reads only: writes bring their schema

@@ -54,7 +54,7 @@ class NearestBySparkSuiteTest extends io.zerocopy.spark.SparkTestBase {
   static final StructType PRODUCTS =
       new StructType()
           .add("id", DataTypes.StringType, false)
-          .add("pscore", DataTypes.DoubleType, false)
+          .add("pscore", DataTypes.createDecimalType(3, 1), false) // as in Spark's golden tables
           .add("vector", DataTypes.createArrayType(DataTypes.FloatType, false), false);
 
   static List<Float> line(double score) {
@@ -87,7 +87,9 @@ class NearestBySparkSuiteTest extends io.zerocopy.spark.SparkTestBase {
       for (int i = 0; i < 3; i++) {
         rows.add(
             RowFactory.create(
-                ids[i], scores[i], metric.equals("l2") ? line(scores[i]) : angle(scores[i])));
+                ids[i],
+                java.math.BigDecimal.valueOf(scores[i]).setScale(1),
+                metric.equals("l2") ? line(scores[i]) : angle(scores[i])));
       }
     }
     String path = temp.resolve(name).toString();

@@ -122,7 +122,7 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
           throw new IllegalStateException(
               idsPath + ": has no column '" + schema.fields()[i].name() + "'");
         }
-        columns[i] = new ArrowColumnVector(vector);
+        columns[i] = IdsFile.column(vector);
       }
     }
     current = new ColumnarBatch(columns, rows);
