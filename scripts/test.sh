@@ -31,13 +31,27 @@ echo "== Python: the zero_copy_search package, installed from spark-connector/py
 "$python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps spark-connector/python
 "$python" -m pytest -q spark-connector/python/tests
 
-echo "== Python: a fresh virtual environment, pip install spark-connector/python, the seed's examples"
+echo "== Python: the wheel (scripts/build-wheel.sh) into a fresh virtual environment, Maven off PATH"
+scripts/build-wheel.sh --no-build # the jar the JDK 17 build above put in the package
+wheel=$(ls dist/zero_copy_search-*.whl)
 fresh=$root/target/fresh-venv
-rm -rf "$fresh" "$root/target/fresh-run" && python3 -m venv "$fresh" && mkdir -p "$root/target/fresh-run"
-"$fresh/bin/python" -m pip install -q --disable-pip-version-check spark-connector/python \
-  $(grep -E '^(onnxruntime|tokenizers)==' requirements-test.txt)
-(cd "$root/target/fresh-run" && "$fresh/bin/python" "$root/examples/basic_usage.py" | tail -3 \
-  && "$fresh/bin/python" "$root/examples/sentence_transformers_example.py" | tail -3)
+no_maven=$root/target/no-maven
+rm -rf "$fresh" "$root/target/fresh-run" "$no_maven" && mkdir -p "$root/target/fresh-run" "$no_maven"
+# a mvn that fails loudly, ahead of the real one: nothing below may need Maven
+printf '#!/bin/sh\necho "mvn was called, but an installed wheel must not need Maven" >&2\nexit 127\n' \
+  > "$no_maven/mvn" && chmod +x "$no_maven/mvn"
+(
+  export PATH="$no_maven:$PATH"
+  python3 -m venv "$fresh"
+  start=$(date +%s)
+  "$fresh/bin/python" -m pip install -q --disable-pip-version-check "$wheel[spark]" \
+    $(grep -E '^(onnxruntime|tokenizers)==' requirements-test.txt)
+  echo "installed $(basename "$wheel") ($(du -k "$wheel" | cut -f1) KiB) with pyspark in $(($(date +%s) - start)) s"
+  cd "$root/target/fresh-run"
+  "$fresh/bin/python" "$root/examples/basic_usage.py" | tail -3
+  "$fresh/bin/python" "$root/examples/sentence_transformers_example.py" | tail -3
+  "$fresh/bin/python" "$root/spark-connector/python/tests/fresh_install_check.py"
+)
 
 jdk25=${ZCS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ -x "$jdk25/bin/java" ]; then

@@ -29,7 +29,7 @@ def jar_path() -> str:
     if not jars:
         raise FileNotFoundError(
             f"no connector jar in {os.path.join(here, 'jars')}: build it with "
-            "'mvn -pl spark-connector -am package -DskipTests' before 'pip install', "
+            "'scripts/build-wheel.sh' and install the wheel it writes to dist/, "
             "or set ZCS_JAR"
         )
     return jars[-1]
