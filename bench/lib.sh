@@ -68,7 +68,7 @@ bench_build() {
 # spark_opens (the JVM options Spark needs) for benchmarks that run Spark in a plain JVM
 bench_spark_classpath() {
   local connector examples datasets
-  connector=$(ls "$root"/spark-connector/target/zero-copy-search-spark-*.jar | grep -v original- | head -1)
+  connector=$(ls "$root"/spark-connector/target/zero-copy-search-spark_2.13-*.jar | grep -v original- | head -1)
   examples=$(ls "$root"/examples/target/zero-copy-search-examples-*.jar | head -1)
   datasets=$(ls "$root"/datasets/target/zero-copy-search-datasets-*.jar | head -1)
   spark_cp="$bench/target/classes:$examples:$datasets:$connector"

@@ -14,7 +14,7 @@ case "${1:-}" in
   -h | --help) sed -n '2,/^[^#]/{/^[^#]/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
   *) echo "unknown argument '$1' (expected --no-build or --help)" >&2; exit 2 ;;
 esac
-jars=(spark-connector/python/zero_copy_search/jars/zero-copy-search-spark-*.jar)
+jars=(spark-connector/python/zero_copy_search/jars/zero-copy-search-spark_2.13-*.jar)
 if [[ ! -f ${jars[0]} ]]; then
   echo "no connector jar in spark-connector/python/zero_copy_search/jars: run without --no-build" >&2
   exit 1

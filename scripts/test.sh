@@ -12,11 +12,14 @@ python="$root/.venv/bin/python"
 # a Spark distribution for the connector's local-cluster test: the pyspark package (bin/, jars/)
 spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
 
-echo "== JDK 17: build and test everything"
-mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
+echo "== JDK 17: build and test everything (and install the jars in the local Maven repository)"
+mvn -B -ntp install -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
+
+echo "== JVM users: spark-submit --packages io.zerocopy:zero-copy-search-spark_2.13, offline"
+scripts/packages-check.sh "$spark_home" "$python"
 
 echo "== production jars hold production code: no demo, benchmark or data-loader class"
-for jar in engine/target/zero-copy-search-engine-*.jar spark-connector/target/zero-copy-search-spark-*.jar; do
+for jar in engine/target/zero-copy-search-engine-*.jar spark-connector/target/zero-copy-search-spark_2.13-*.jar; do
   stray=$(jar tf "$jar" | grep -E '^io/zerocopy/(datasets|examples|bench)/|(FashionMnist|Fvecs|Ivecs|Demo|Job)[^/]*\.class$' || true)
   if [ -n "$stray" ]; then
     echo "$jar holds classes that belong in datasets/, examples/ or bench/:" >&2
