@@ -63,7 +63,7 @@ def test_index_parameters_have_the_engines_bounds_with_defaults_from_java(spark,
         write_vectors(df, str(tmp_path / "bad"), index="hnsw", m=513)
     path = str(tmp_path / "ok")
     write_vectors(df, path)
-    with pytest.raises(Exception, match=r"option 'efConstruction' must be in \[1, 65536\], got 65537"):
+    with pytest.raises(ValueError, match=r"ef_construction \(option 'efConstruction'\) must be in \[1, 65536\], got 65537"):
         build_index(spark, path, ef_construction=65537)
     # nothing given: the connector's defaults (m 16, efConstruction 200, the dataset's metric)
     build_index(spark, path)

@@ -9,6 +9,7 @@ import os
 import subprocess
 from typing import Optional, Sequence, Union
 
+from zero_copy_search import _errors
 from zero_copy_search._gateway import jar_path
 
 _EXTENSIONS = "io.zerocopy.spark.ZeroCopyExtensions"
@@ -42,10 +43,21 @@ def configure_spark_with_zero_copy(builder):
 
     Like Delta's configure_spark_with_delta_pip: the user never copies a jar path."""
     options = _jvm_options()
+    if not (hasattr(builder, "_options") and "spark.log.level" in builder._options):
+        # Spark's INFO and WARN lines only when asked for (set spark.log.level, or
+        # spark.sparkContext.setLogLevel): errors reach Python as exceptions
+        builder = builder.config("spark.log.level", "ERROR")
     builder = _append(builder, "spark.jars", jar_path(), ",")
     builder = _append(builder, "spark.sql.extensions", _EXTENSIONS, ",")
     builder = _append(builder, "spark.driver.extraJavaOptions", options, " ")
     return _append(builder, "spark.executor.extraJavaOptions", options, " ")
+
+
+def _errors_in_python_terms(session) -> None:
+    """Connector errors of this session's Spark jobs are raised as short Python exceptions
+    (zero_copy_search._errors); a classic session only: Spark Connect has no py4j."""
+    if getattr(session, "_jvm", None) is not None:
+        _errors.install()
 
 
 def write_vectors(
@@ -64,6 +76,7 @@ def write_vectors(
 
     Unset values are not passed: the connector's defaults apply (metric l2 for a new dataset, the
     dataset's own on append; m 16, ef_construction 200)."""
+    _errors_in_python_terms(df.sparkSession)
     # Spark Connect's client knows "error" but rejects its classic synonyms
     if mode.lower() in ("errorifexists", "default"):
         mode = "error"
@@ -90,6 +103,7 @@ def build_index(
         raise NotImplementedError(
             "build_index needs a classic SparkSession; over Spark Connect write with index='hnsw'"
         )
+    _errors_in_python_terms(spark)
     java_options = jvm.java.util.HashMap()
     for key, value in {"m": m, "efConstruction": ef_construction, "metric": metric}.items():
         if value is not None:
@@ -119,6 +133,7 @@ def knn_join(
     at None are not passed: their defaults are Java's. Bad arguments fail here, as a pyspark
     AnalysisException with the Java message. Needs a session configured with
     configure_spark_with_zero_copy."""
+    _errors_in_python_terms(queries.sparkSession)
     options = {"vectorColumn": vector_column}
     if ef is not None:
         options["ef"] = str(int(ef))

@@ -29,8 +29,19 @@ public final class OptionParsing {
               + (unknown.size() > 1 ? "s " : " ")
               + String.join(", ", unknown)
               + ": allowed options are "
-              + String.join(", ", new TreeSet<>(allowed)));
+              + String.join(", ", userOptions(allowed)));
     }
+  }
+
+  /** The options a user may set, sorted: internal ones ({@code __zcs.*}) are not listed. */
+  private static Set<String> userOptions(Set<String> allowed) {
+    Set<String> listed = new TreeSet<>();
+    for (String key : allowed) {
+      if (!key.startsWith("__")) {
+        listed.add(key);
+      }
+    }
+    return listed;
   }
 
   /** An int option within [min, max], or the default if absent. */

@@ -128,8 +128,21 @@ public final class EngineGateway {
     return pack(BruteForce.searchBatch(store, rows(queries, count), k, Metric.parse(metric)));
   }
 
+  /** As the seed's calculate_distance; NaN and infinities are rejected, as searches reject them. */
   public static float distance(byte[] a, byte[] b, String metric) {
-    return Distance.calculate(bytesToFloats(a, "a"), bytesToFloats(b, "b"), Metric.parse(metric));
+    float[] left = finite(bytesToFloats(a, "a"), "a");
+    float[] right = finite(bytesToFloats(b, "b"), "b");
+    return Distance.calculate(left, right, Metric.parse(metric));
+  }
+
+  private static float[] finite(float[] vector, String name) {
+    for (int i = 0; i < vector.length; i++) {
+      if (!Float.isFinite(vector[i])) {
+        throw new IllegalArgumentException(
+            name + " has a non-finite value " + vector[i] + " at index " + i);
+      }
+    }
+    return vector;
   }
 
   /** Appends {@code count} row-major float32 vectors to the index and its store. */
