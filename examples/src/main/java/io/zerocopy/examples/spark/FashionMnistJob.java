@@ -172,6 +172,23 @@ public final class FashionMnistJob {
   /** What a run found: merged neighbour ids per query, recall@k on the sample, label agreement. */
   public record Summary(long[][] ids, double recall, double labelAgreement, long vectors) {}
 
+  /** The bytes under a local directory, readable ("123.4 MiB"); "?" if it cannot be read. */
+  private static String size(Path directory) {
+    if (!java.nio.file.Files.isDirectory(directory)) {
+      return "not a local directory";
+    }
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(directory)) {
+      long bytes =
+          files
+              .filter(java.nio.file.Files::isRegularFile)
+              .mapToLong(file -> file.toFile().length())
+              .sum();
+      return String.format(Locale.ROOT, "%.1f MiB", bytes / (1024.0 * 1024.0));
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return "?";
+    }
+  }
+
   /** Runs the job on {@code spark}, printing a table, recall and timings to {@code out}. */
   public static Summary run(SparkSession spark, Settings settings, PrintStream out)
       throws IOException {
@@ -253,7 +270,8 @@ public final class FashionMnistJob {
 
     out.println();
     out.printf(
-        "%-6s %-12s %-40s %s%n", "query", "label", "neighbours' labels (nearest first)", "d1");
+        "%-6s %-12s %-40s %s%n",
+        "query", "label", "neighbours' labels (nearest first)", "d1 (L2 to the nearest)");
     for (int q = 0; q < Math.min(settings.show(), queries.length); q++) {
       StringBuilder labels = new StringBuilder();
       for (long id : ids[q]) {
@@ -303,6 +321,14 @@ public final class FashionMnistJob {
         searchSeconds,
         exactSeconds,
         seconds(started));
+    out.printf(
+        Locale.ROOT,
+        "left on disk: the dataset at %s (%s; --output sets it) and the converted Fashion-MNIST"
+            + " at %s (%s); delete either when done, the next run recreates it%n",
+        settings.output(),
+        size(Paths.get(settings.output())),
+        trainVec.getParent(),
+        size(trainVec.getParent()));
     return new Summary(ids, recall, agreement, manifest.count());
   }
 
