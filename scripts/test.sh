@@ -8,6 +8,13 @@ root=$PWD
 
 scripts/install-data.sh
 scripts/python-env.sh
+
+echo "== the main job's flags: --help without building, an unknown flag refused"
+scripts/spark-job.sh --help | grep -q -- "--ef-construction"
+if scripts/spark-job.sh --colour red 2>/dev/null; then
+  echo "scripts/spark-job.sh accepted an unknown flag" >&2
+  exit 1
+fi
 python="$root/.venv/bin/python"
 # a Spark distribution for the connector's local-cluster test: the pyspark package (bin/, jars/)
 spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')

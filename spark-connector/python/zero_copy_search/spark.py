@@ -96,19 +96,21 @@ def write_vectors(
 def build_index(
     spark, path: str, m: Optional[int] = None, ef_construction: Optional[int] = None, metric: Optional[str] = None
 ):
-    """Builds one HNSW index per shard of an existing `vec` dataset, as a Spark job (classic
-    sessions only: it calls the connector's Java API). Unset values: the connector's defaults."""
-    jvm = getattr(spark, "_jvm", None)
-    if jvm is None:
-        raise NotImplementedError(
-            "build_index needs a classic SparkSession; over Spark Connect write with index='hnsw'"
-        )
+    """Builds one HNSW index per shard of an existing `vec` dataset, as a Spark job, and commits
+    them. Classic sessions and Spark Connect alike: it runs the SQL table-valued function
+    vec_build_index of the connector's extensions (the build happens when the query runs, on the
+    driver). Unset values: the connector's defaults. Returns one Row per shard (shard, file,
+    bytes, seconds, threads, executor)."""
     _errors_in_python_terms(spark)
-    java_options = jvm.java.util.HashMap()
-    for key, value in {"m": m, "efConstruction": ef_construction, "metric": metric}.items():
+    given = {"m": m, "efConstruction": ef_construction, "metric": metric}
+    args = {"path": path}
+    entries = []
+    for key, value in given.items():
         if value is not None:
-            java_options.put(key, str(value))
-    jvm.io.zerocopy.spark.VecDatasets.buildIndex(spark._jsparkSession, path, java_options)
+            args[key] = str(value)
+            entries.append(f"'{key}', :{key}")
+    options = ", map(" + ", ".join(entries) + ")" if entries else ""
+    return spark.sql("SELECT * FROM vec_build_index(:path" + options + ")", args=args).collect()
 
 
 def knn_join(

@@ -20,6 +20,8 @@ import scala.runtime.BoxedUnit;
  *       ef])} ({@link VecSqlFunctions});
  *   <li>the table-valued function {@code vec_knn_join(queries, path, k[, options])}, the batched
  *       join of {@link io.zerocopy.spark.join.KnnJoin} from SQL ({@link KnnJoinFunction});
+ *   <li>the table-valued function {@code vec_build_index(path[, options])}, {@link
+ *       VecDatasets#buildIndex} from SQL and Spark Connect ({@link IndexBuildCommand});
  *   <li>{@code JOIN ... {APPROX|EXACT} NEAREST k BY ...} on vec datasets runs on our shards ({@link
  *       NearestByJoinRule}, a post-hoc resolution rule: see there why).
  * </ul>
@@ -43,6 +45,13 @@ public final class ZeroCopyExtensions extends AbstractFunction1<SparkSessionExte
             new FunctionIdentifier(KnnJoinFunction.VEC_KNN_JOIN),
             new ExpressionInfo(KnnJoinFunction.class.getName(), KnnJoinFunction.VEC_KNN_JOIN),
             KnnJoinFunction::build));
+    extensions.injectTableFunction(
+        new Tuple3<>(
+            new FunctionIdentifier(IndexBuildCommand.VEC_BUILD_INDEX),
+            new ExpressionInfo(
+                IndexBuildCommand.class.getName(), IndexBuildCommand.VEC_BUILD_INDEX),
+            IndexBuildCommand::build));
+    extensions.injectPlannerStrategy(session -> new IndexBuildCommand.Strategy());
     extensions.injectPostHocResolutionRule(NearestByJoinRule::new);
     extensions.injectPlannerStrategy(session -> new JoinMetricsExec.Strategy());
     return BoxedUnit.UNIT;

@@ -9,10 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.FunctionTableSubqueryArgumentExpression;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
-import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.classic.SparkSession;
-import org.apache.spark.sql.types.MapType;
-import org.apache.spark.sql.types.StringType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -66,7 +63,7 @@ public final class KnnJoinFunction {
     int k = VecSqlFunctions.constantInt(args.get(2), "k", USAGE);
     Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     if (args.size() == 4) {
-      options.putAll(constantMap(args.get(3)));
+      options.putAll(VecSqlFunctions.constantMap(args.get(3), USAGE));
     }
     String vectorColumn = options.remove(VECTOR_COLUMN);
     try {
@@ -96,33 +93,5 @@ public final class KnnJoinFunction {
       return org.apache.spark.sql.classic.Dataset$.MODULE$.ofRows(session, table.plan());
     }
     return session.table(VecSqlFunctions.constantString(argument, "queries", USAGE));
-  }
-
-  private static Map<String, String> constantMap(Expression argument) {
-    if (!(argument.dataType() instanceof MapType type)
-        || !(type.keyType() instanceof StringType)
-        || !argument.foldable()) {
-      throw VecSqlFunctions.error(
-          USAGE,
-          "argument options ("
-              + argument.sql()
-              + ") must be a constant map<string,string>, got "
-              + (argument.foldable() ? "" : "a non-constant ")
-              + argument.dataType().simpleString());
-    }
-    MapData map = (MapData) argument.eval(null);
-    Map<String, String> options = new TreeMap<>();
-    if (map == null) {
-      return options;
-    }
-    for (int i = 0; i < map.numElements(); i++) {
-      Object value = map.valueArray().get(i, type.valueType());
-      if (value == null) {
-        throw VecSqlFunctions.error(
-            USAGE, "option '" + map.keyArray().get(i, type.keyType()) + "' is null");
-      }
-      options.put(map.keyArray().get(i, type.keyType()).toString(), value.toString());
-    }
-    return options;
   }
 }

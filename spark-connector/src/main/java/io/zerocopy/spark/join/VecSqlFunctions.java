@@ -6,6 +6,8 @@ import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.ApplyFunctionExpression;
@@ -13,11 +15,13 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
+import org.apache.spark.sql.catalyst.util.MapData;
 import org.apache.spark.sql.connector.catalog.functions.ScalarFunction;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StringType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -120,7 +124,7 @@ public final class VecSqlFunctions {
             + ", expected array<float> or array<double>");
   }
 
-  static String constantString(Expression argument, String name, String usage) {
+  public static String constantString(Expression argument, String name, String usage) {
     if (!(argument.dataType() instanceof StringType) || !argument.foldable()) {
       throw error(
           usage,
@@ -162,12 +166,12 @@ public final class VecSqlFunctions {
    * An {@link AnalysisException} (checked in Java, as Scala code throws it: thrown unchecked here
    * so that the builders fit Spark's function-builder type).
    */
-  static RuntimeException error(String usage, String problem) {
+  public static RuntimeException error(String usage, String problem) {
     return analysisError(usage + ": " + problem, null);
   }
 
   /** An {@link AnalysisException} with exactly {@code message}, thrown as {@link #error} is. */
-  static RuntimeException analysisError(String message, Throwable cause) {
+  public static RuntimeException analysisError(String message, Throwable cause) {
     // an error class, so that PySpark (which reads it) can convert the error into its own
     scala.collection.immutable.Map<String, String> parameters =
         scala.collection.immutable.Map$.MODULE$
@@ -306,5 +310,33 @@ public final class VecSqlFunctions {
       }
       return new GenericArrayData(values);
     }
+  }
+
+  /** A constant {@code map<string,string>} argument; an error names it and the usage. */
+  public static Map<String, String> constantMap(Expression argument, String usage) {
+    if (!(argument.dataType() instanceof MapType type)
+        || !(type.keyType() instanceof StringType)
+        || !argument.foldable()) {
+      throw error(
+          usage,
+          "argument options ("
+              + argument.sql()
+              + ") must be a constant map<string,string>, got "
+              + (argument.foldable() ? "" : "a non-constant ")
+              + argument.dataType().simpleString());
+    }
+    MapData map = (MapData) argument.eval(null);
+    Map<String, String> options = new TreeMap<>();
+    if (map == null) {
+      return options;
+    }
+    for (int i = 0; i < map.numElements(); i++) {
+      Object value = map.valueArray().get(i, type.valueType());
+      if (value == null) {
+        throw error(usage, "option '" + map.keyArray().get(i, type.keyType()) + "' is null");
+      }
+      options.put(map.keyArray().get(i, type.keyType()).toString(), value.toString());
+    }
+    return options;
   }
 }

@@ -118,7 +118,7 @@ public class VecIndexTest extends SparkTestBase {
     return all.stream().limit(k).map(Neighbor::id).toList();
   }
 
-  static double recall(String path, float[][] vectors) throws IOException {
+  public static double recall(String path, float[][] vectors) throws IOException {
     int hits = 0;
     int queries = 20;
     for (int q = 0; q < queries; q++) {
