@@ -42,13 +42,13 @@ public final class VecDatasets {
 
   /**
    * Deletes what the dataset at {@code path} no longer needs: files its manifest retired longer
-   * than {@code retention} ago, and files of failed or crashed writes (named like shard files or
-   * temporary manifests, listed by no manifest) last modified longer than {@code retention} ago.
-   * Also manifest versions replaced longer than {@code retention} ago (never the newest) and hidden
-   * temporaries of commits that crashed before their version was created. No manifest is written,
-   * so vacuum never races a commit; a retired file that is gone is dropped from the list by the
-   * next commit. Do not vacuum with a retention shorter than the longest write: its uncommitted
-   * files would be deleted.
+   * than {@code retention} ago, and files of failed or crashed writes and index builds (named like
+   * shard files, or their hidden temporaries {@code .part-….tmp}, listed by no manifest) last
+   * modified longer than {@code retention} ago. Also manifest versions replaced longer than {@code
+   * retention} ago (never the newest) and hidden temporaries of commits that crashed before their
+   * version was created. No manifest is written, so vacuum never races a commit; a retired file
+   * that is gone is dropped from the list by the next commit. Do not vacuum with a retention
+   * shorter than the longest write: its uncommitted files would be deleted.
    *
    * @param retention a duration such as "1h" or "0"; null: {@value RetiredFiles#RETENTION_CONF}
    * @return the names of the deleted files
@@ -67,7 +67,12 @@ public final class VecDatasets {
     manifest.shards().forEach(shard -> known.addAll(shard.files()));
     manifest.retired().forEach(file -> known.add(file.file()));
     for (String file : directory.listFiles()) {
-      boolean ours = file.startsWith("part-") || (file.startsWith("." + DatasetDirectory.MANIFEST));
+      // shard files of failed writes, and hidden temporaries of crashed writers and builds:
+      // .part-….vec.<uuid>.tmp, .part-….ids.arrow.tmp, .part-….hnsw.<uuid>.tmp, ._manifest.json…
+      boolean temporary =
+          (file.startsWith(".part-") || file.startsWith("." + DatasetDirectory.MANIFEST))
+              && file.endsWith(".tmp");
+      boolean ours = file.startsWith("part-") || temporary;
       if (ours && !known.contains(file) && now - directory.lastModified(file) >= millis) {
         deleted.add(file);
       }

@@ -464,14 +464,32 @@ class VecDataSourceTest extends SparkTestBase {
         java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
     Path fresh = Files.write(dir.resolve("part-00008-running-0.vec"), new byte[] {3});
     Path users = Files.write(dir.resolve("notes.txt"), new byte[] {4});
+    Path hiddenUsers = Files.write(dir.resolve(".notes.txt.tmp"), new byte[] {4});
+    // what crashed writers and builds leave: hidden temporaries of shard files
+    List<Path> crashed = new java.util.ArrayList<>();
+    for (String name :
+        List.of(
+            ".part-00009-crashed-0.vec.1b4e28ba-2fa1-11d2-883f-0016d3cca427.tmp",
+            ".part-00009-crashed-0.ids.arrow.tmp",
+            ".part-00009-crashed-0-build-0.hnsw.6fa459ea-ee8a-3ca4-894e-db77e160355e.tmp")) {
+      Path file = Files.write(dir.resolve(name), new byte[] {5});
+      Files.setLastModifiedTime(
+          file,
+          java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 7_200_000));
+      crashed.add(file);
+    }
 
     assertEquals(List.of(), VecDatasets.vacuum(spark(), path, "3h"), "nothing is old enough");
     List<String> deleted = VecDatasets.vacuum(spark(), path, null); // the default, 1h
-    assertEquals(List.of(orphan.getFileName().toString()), deleted);
+    List<String> expectedOld = new java.util.ArrayList<>();
+    expectedOld.add(orphan.getFileName().toString());
+    crashed.forEach(file -> expectedOld.add(file.getFileName().toString()));
+    assertEquals(new java.util.TreeSet<>(expectedOld), new java.util.TreeSet<>(deleted));
     deleted = VecDatasets.vacuum(spark(), path, "0");
     assertEquals(5, deleted.size(), deleted.toString()); // 4 retired + the running write's file
     assertFalse(Files.exists(fresh));
     assertTrue(Files.exists(users));
+    assertTrue(Files.exists(hiddenUsers), "not a temporary of ours");
     assertEquals(expected(IdKind.LONG, 0, 10, 3), readBack(path));
     Exception error =
         assertThrows(
