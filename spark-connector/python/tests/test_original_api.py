@@ -139,3 +139,27 @@ def test_java_errors_become_python_errors(in_tmp):
 
 def test_kernel_is_simd():
     assert kernel_name() == "panama"
+
+
+def test_the_largest_dimension_is_written_whole(in_tmp):
+    # 4096 vectors of 2^20 floats per batch used to wrap an int: 0 vectors were written
+    dimension = 1 << 20
+    vectors = np.arange(10 * 64, dtype=np.float32).reshape(10, 64).repeat(dimension // 64, axis=1)
+    VectorStore.create("wide.vec", vectors)
+    store = VectorStore.open("wide.vec")
+    assert len(store) == 10 and store.dimension() == dimension
+    assert os.path.getsize("wide.vec") == 32 + 10 * dimension * 4
+    assert np.array_equal(store.to_numpy()[9], vectors[9])
+
+
+def test_a_filter_can_name_vectors_added_after_the_index_was_made(in_tmp):
+    data = clustered(200, 8, seed=3)
+    VectorStore.create("grow.vec", data)
+    index = HNSWIndex(VectorStore.open("grow.vec"), m=8, ef_construction=64)
+    index.build()
+    extra = clustered(5, 8, seed=4) + 100.0  # far from the rest
+    first = index.add(extra)
+    assert first == 200
+    found = index.search(extra[2], k=3, filter=[202, 204])
+    assert [i for i, _ in found] == [202, 204]
+    assert [i for i, _ in index.search(extra[0], k=1, filter=lambda i: i >= 200)] == [200]

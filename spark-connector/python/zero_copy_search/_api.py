@@ -176,7 +176,8 @@ class HNSWIndex:
 
         ef defaults to max(k, 50); filter is an iterable of allowed ids or a predicate.
         """
-        packed = engine().search(self._java, _vector(query), int(k), _int_or_none(ef), _bitset(filter, len(self._store)))
+        # the index's own size: vectors added since the store was opened can be filtered too
+        packed = engine().search(self._java, _vector(query), int(k), _int_or_none(ef), _bitset(filter, int(self._java.size())))
         return _unpack(packed)[0]
 
     @translate_errors

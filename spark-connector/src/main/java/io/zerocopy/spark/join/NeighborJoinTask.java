@@ -266,6 +266,17 @@ final class NeighborJoinTask implements Serializable {
             "query row " + describe(row) + " has a null element at position " + i);
       }
       vector[i] = ((Number) value).floatValue();
+      if (!Float.isFinite(vector[i])) {
+        // named here, by row: the engine would name the query's place in the block
+        throw new IllegalArgumentException(
+            "query row "
+                + describe(row)
+                + " has the value "
+                + value
+                + " at position "
+                + i
+                + ", which is not a finite float32 (NaN, infinity, or beyond ±3.4028235E38)");
+      }
     }
     if (settings.nearestBy() && cosine() && zero(vector)) {
       return null;

@@ -27,7 +27,10 @@ import java.util.Map;
  */
 public final class EngineGateway {
 
+  /** At most this many vectors, and at most {@link #RAW_BATCH_BYTES}, per read of a raw file. */
   private static final int RAW_BATCH_VECTORS = 4096;
+
+  private static final long RAW_BATCH_BYTES = 16L << 20;
 
   private EngineGateway() {}
 
@@ -44,10 +47,13 @@ public final class EngineGateway {
         throw new IllegalArgumentException(
             raw + ": " + in.size() + " bytes is not a whole number of " + dimension + "-d vectors");
       }
+      // by bytes, not by a fixed count: 4096 vectors of 2^20 floats would be 16 GiB (and wrap int)
+      int perBatch =
+          (int) Math.max(1, Math.min(RAW_BATCH_VECTORS, RAW_BATCH_BYTES / bytesPerVector));
       ByteBuffer bytes =
-          ByteBuffer.allocateDirect((int) (RAW_BATCH_VECTORS * bytesPerVector))
+          ByteBuffer.allocateDirect(Math.toIntExact(perBatch * bytesPerVector))
               .order(ByteOrder.LITTLE_ENDIAN);
-      float[] batch = new float[RAW_BATCH_VECTORS * dimension];
+      float[] batch = new float[Math.multiplyExact(perBatch, dimension)];
       while (true) {
         bytes.clear();
         while (bytes.hasRemaining() && in.read(bytes) >= 0) {

@@ -71,6 +71,27 @@ class KnnJoinTest extends SparkTestBase {
   }
 
   @Test
+  void aQueryValueThatIsNoFiniteFloatIsNamedByItsRow() {
+    for (String value : List.of("1e39", "double('NaN')", "double('-Infinity')")) {
+      Dataset<Row> bad =
+          spark()
+              .sql(
+                  "SELECT id AS qid, IF(id = 7, array(0d, "
+                      + value
+                      + ", 0d, 0d, 0d, 0d, 0d, 0d), array_repeat(0d, 8)) AS qv FROM range(10)");
+      Exception error =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              Exception.class,
+              () -> KnnJoin.knnJoin(bad, "qv", plain, 3, Map.of("exact", "true")).collect());
+      String all = messages(error);
+      org.junit.jupiter.api.Assertions.assertTrue(
+          all.contains("query row [qid=7] has the value")
+              && all.contains("at position 1, which is not a finite float32"),
+          value + ": " + all);
+    }
+  }
+
+  @Test
   void exactJoinMatchesBruteForceWithBothStrategies() {
     List<String> expected = expected(queries, 5, Metric.L2);
     for (String strategy : List.of("replicated", "partitioned")) {

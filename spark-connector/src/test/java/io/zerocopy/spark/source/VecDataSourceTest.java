@@ -287,6 +287,17 @@ class VecDataSourceTest extends SparkTestBase {
   }
 
   @Test
+  void aHugeRowsPerPartitionReadsEachShardWhole() {
+    String path = temp.resolve("ds").toString();
+    vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 40, 3, 2)).option("batchRows", "8").save(path);
+    for (String rows : List.of("9223372036854775807", "8800000000000", "2147483648")) {
+      Dataset<Row> df = spark().read().format("vec").option("rowsPerPartition", rows).load(path);
+      assertEquals(2, df.rdd().getNumPartitions(), rows); // one per shard, none negative
+      assertEquals(40, df.count(), rows);
+    }
+  }
+
+  @Test
   void readsSchemaPrunesColumnsAndSplitsLargeShards() {
     String path = temp.resolve("ds").toString();
     vec(data(VectorKind.FLOATS, IdKind.LONG, 0, 100, 3, 2)).option("batchRows", "8").save(path);

@@ -64,8 +64,14 @@ final class VecScan implements Scan, Batch {
       checkSize(directory, shard.vec());
       checkSize(directory, shard.ids());
       int batchCount = (int) ((shard.count() + shard.batchRows() - 1) / shard.batchRows());
+      // ceil(rowsPerPartition / batchRows) without overflow (rowsPerPartition may be near 2^63),
+      // at most the shard's batches
+      long rows = options.rowsPerPartition();
       long batchesPerPartition =
-          Math.max(1, (options.rowsPerPartition() + shard.batchRows() - 1) / shard.batchRows());
+          Math.max(
+              1,
+              Math.min(
+                  batchCount, rows / shard.batchRows() + (rows % shard.batchRows() == 0 ? 0 : 1)));
       for (int first = 0; first < batchCount; first += (int) batchesPerPartition) {
         int batches = (int) Math.min(batchesPerPartition, batchCount - first);
         partitions.add(new ShardRange(directory, shard, manifest.dimension(), first, batches));
