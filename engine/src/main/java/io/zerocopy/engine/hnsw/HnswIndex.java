@@ -303,6 +303,18 @@ public final class HnswIndex implements AutoCloseable {
 
   /** Searches every query with a filter (null: all) on all cores; result i is of query i. */
   public List<List<Neighbor>> searchBatch(float[][] queries, int k, int ef, LongPredicate allowed) {
+    return searchBatch(queries, k, ef, allowed, ParallelTasks.defaultThreads());
+  }
+
+  /**
+   * Searches every query with a filter (null: all) on up to {@code threads} threads, the caller
+   * included (a Spark task passes its share of the executor's cores); result i is of query i.
+   */
+  public List<List<Neighbor>> searchBatch(
+      float[][] queries, int k, int ef, LongPredicate allowed, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    }
     if (queries == null) {
       throw new IllegalArgumentException("queries must not be null");
     }
@@ -317,7 +329,7 @@ public final class HnswIndex implements AutoCloseable {
       List<Neighbor>[] results = new List[queries.length];
       ParallelTasks.run(
           queries.length,
-          ParallelTasks.defaultThreads(),
+          threads,
           q -> {
             SearchContext context = SearchContext.acquire(m, dimension);
             try {

@@ -25,7 +25,22 @@ public final class ParallelTasks {
             }
           });
 
+  /** Pooled workers running a task now, and the most seen at once (for tests and monitoring). */
+  private static final AtomicInteger ACTIVE_WORKERS = new AtomicInteger();
+
+  private static final AtomicInteger PEAK_WORKERS = new AtomicInteger();
+
   private ParallelTasks() {}
+
+  /** The most pooled workers (callers not counted) that ran at once since the last reset. */
+  public static int peakWorkers() {
+    return PEAK_WORKERS.get();
+  }
+
+  /** Starts a new {@link #peakWorkers} count. */
+  public static void resetPeakWorkers() {
+    PEAK_WORKERS.set(ACTIVE_WORKERS.get());
+  }
 
   /** Cores available to this JVM: the default thread count everywhere. */
   public static int defaultThreads() {
@@ -53,8 +68,17 @@ public final class ParallelTasks {
         };
     @SuppressWarnings("unchecked")
     Future<?>[] futures = new Future<?>[workers - 1];
+    Runnable pooled =
+        () -> {
+          PEAK_WORKERS.accumulateAndGet(ACTIVE_WORKERS.incrementAndGet(), Math::max);
+          try {
+            worker.run();
+          } finally {
+            ACTIVE_WORKERS.decrementAndGet();
+          }
+        };
     for (int i = 0; i < futures.length; i++) {
-      futures[i] = POOL.submit(worker);
+      futures[i] = POOL.submit(pooled);
     }
     Throwable failure = null;
     try {

@@ -2,7 +2,6 @@ package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.search.Neighbor;
-import io.zerocopy.engine.search.ParallelTasks;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
@@ -129,12 +128,13 @@ final class DatasetSearcher {
     for (int q = 0; q < queries.length; q++) {
       merged.add(new ArrayList<>());
     }
+    int threads = SearchThreads.forThisTask();
     for (int position : shardPositions) {
       ShardSearcher shard = shard(position);
       List<List<Neighbor>> found =
           metric == null
-              ? shard.searchApprox(queries, k, ef)
-              : shard.searchExact(queries, k, metric, ParallelTasks.defaultThreads());
+              ? shard.searchApprox(queries, k, ef, threads)
+              : shard.searchExact(queries, k, metric, threads);
       for (int q = 0; q < queries.length; q++) {
         List<Hit> hits = merged.get(q);
         for (Neighbor neighbor : found.get(q)) {

@@ -75,12 +75,12 @@ final class ShardSearcher {
   }
 
   /** Approximate search through the shard's graph; ascending distance. */
-  List<List<Neighbor>> searchApprox(float[][] queries, int k, int ef) {
+  List<List<Neighbor>> searchApprox(float[][] queries, int k, int ef, int threads) {
     if (index == null) {
       throw new IllegalStateException(
           "shard " + shard.name() + " of " + directory + " has no index");
     }
-    return index.searchBatch(queries, k, Math.max(ef, k));
+    return index.searchBatch(queries, k, Math.max(ef, k), null, threads);
   }
 
   /** Exact search over every vector of the shard; ascending distance, ties by smaller row. */
