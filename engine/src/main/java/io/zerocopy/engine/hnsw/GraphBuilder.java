@@ -76,9 +76,7 @@ final class GraphBuilder {
         // M links for the new node on every layer (as the paper and hnswlib); lists then grow up
         // to M (upper layers) or 2M (layer 0) through back-links before they are pruned
         int count = selectDiverse(context, sorted, found, m, node, context.selected);
-        synchronized (graph.lock(node)) {
-          graph.setNeighbors(node, l, context.selected, count);
-        }
+        setOwnNeighbors(node, l, count, context);
         for (int i = 0; i < count; i++) {
           link(context.selected[i], node, l, context);
         }
@@ -97,6 +95,55 @@ final class GraphBuilder {
       }
     }
   }
+
+  /**
+   * Sets the new node's list on {@code level} to its {@code count} selected neighbours. Another
+   * thread may already have linked its own new node into this list (our node became reachable on an
+   * upper layer, and its search descended through it): those back-links are kept, not overwritten,
+   * and the union is pruned as any full list is (as hnswlib, which holds the new node's lock for
+   * its whole insertion, never loses them).
+   */
+  private void setOwnNeighbors(int node, int level, int count, SearchContext context) {
+    synchronized (graph.lock(node)) {
+      int[] existing = context.linkNeighbors;
+      int present = graph.neighbors(node, level, existing);
+      if (present == 0) {
+        graph.setNeighbors(node, level, context.selected, count);
+        return;
+      }
+      KEPT_BACK_LINKS.addAndGet(present);
+      long[] codes = new long[present + count];
+      int candidates = 0;
+      float[] base = context.query; // the new node's vector
+      for (int i = 0; i < present + count; i++) {
+        int id = i < present ? existing[i] : context.selected[i - present];
+        boolean seen = false;
+        for (int j = 0; j < candidates && !seen; j++) {
+          seen = LongHeap.node(codes[j]) == id;
+        }
+        if (!seen) {
+          codes[candidates++] = LongHeap.encode(scorer.score(base, id, context.scratch), id);
+        }
+      }
+      Arrays.sort(codes, 0, candidates);
+      int capacity = level == 0 ? 2 * m : m;
+      int[] union = new int[Math.min(candidates, capacity)];
+      int kept;
+      if (candidates <= capacity) {
+        for (int i = 0; i < candidates; i++) {
+          union[i] = LongHeap.node(codes[i]);
+        }
+        kept = candidates;
+      } else {
+        kept = selectDiverse(context, codes, candidates, capacity, node, union);
+      }
+      graph.setNeighbors(node, level, union, kept);
+    }
+  }
+
+  /** Back-links other threads had added to a new node's list before it set it (kept since). */
+  static final java.util.concurrent.atomic.AtomicLong KEPT_BACK_LINKS =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** Adds {@code node} to the list of {@code target} on {@code level}, pruning a full list. */
   private void link(int target, int node, int level, SearchContext context) {
