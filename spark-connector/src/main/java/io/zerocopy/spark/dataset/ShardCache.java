@@ -101,10 +101,13 @@ public final class ShardCache {
       Path local = copy(directory, entry, remote);
       synchronized (this) {
         entries.put(key, local);
-        sizes.put(key, entry.bytes());
+        Long previous = sizes.put(key, entry.bytes());
+        if (previous != null) {
+          bytes -= previous; // a key whose file vanished: counted once, not twice
+        }
         bytes += entry.bytes();
         fetches++;
-        evict(key);
+        evict(key, stem(entry.file()));
       }
       return local;
     }
@@ -152,12 +155,30 @@ public final class ShardCache {
     return target;
   }
 
-  /** Deletes least recently used files until the cache fits, never the one just fetched. */
-  private void evict(String keep) {
+  /**
+   * A shard file's name up to its first dot: {@code part-00000-<write>-0} for its {@code .vec} and
+   * {@code .ids.arrow}, {@code part-00000-<write>-0-<build>-1} for an index built later.
+   */
+  private static String stem(String file) {
+    int dot = file.indexOf('.');
+    return dot < 0 ? file : file.substring(0, dot);
+  }
+
+  /**
+   * Deletes least recently used files until the cache fits, never the one just fetched nor the
+   * other files of its shard: a reader fetches a shard's {@code .vec}, then its {@code .ids.arrow}
+   * or {@code .hnsw}, and opens them together, so deleting the first while fetching the second
+   * would fail every attempt when a shard does not fit.
+   */
+  private void evict(String keep, String keepStem) {
     Iterator<Map.Entry<String, Path>> oldest = entries.entrySet().iterator();
     while (bytes > maxBytes && oldest.hasNext()) {
       Map.Entry<String, Path> entry = oldest.next();
-      if (entry.getKey().equals(keep)) {
+      String name = entry.getValue().getFileName().toString();
+      String entryStem = stem(name.substring(name.indexOf('-') + 1)); // after "<crc32c>-"
+      if (entry.getKey().equals(keep)
+          || keepStem.startsWith(entryStem)
+          || entryStem.startsWith(keepStem)) {
         continue;
       }
       oldest.remove();

@@ -53,6 +53,29 @@ class ShardCacheTest {
   }
 
   @Test
+  void aShardsFilesAreKeptTogetherWhenTheyDoNotFitAndSizesDoNotDrift() throws IOException {
+    Path remoteDir = Files.createDirectories(temp.resolve("remote"));
+    DatasetDirectory remote = DatasetDirectory.of(TestRemoteFileSystem.uri(remoteDir));
+    FileEntry vec = file(remoteDir, "part-00000-w-0.vec", 1000, 1);
+    FileEntry hnsw = file(remoteDir, "part-00000-w-0-build-1.hnsw", 800, 2);
+    FileEntry other = file(remoteDir, "part-00001-w-1.vec", 1000, 3);
+    ShardCache cache = new ShardCache(Files.createDirectories(temp.resolve("cache")), 1500);
+    Path otherLocal = cache.fetch(remote, other);
+    Path vecLocal = cache.fetch(remote, vec); // other shard evicted
+    Path hnswLocal = cache.fetch(remote, hnsw); // over the bound, but the .vec is its shard's
+    assertTrue(Files.exists(vecLocal) && Files.exists(hnswLocal), "the shard opens whole");
+    assertFalse(Files.exists(otherLocal));
+    assertEquals(1800, cache.bytes());
+    // a cached file removed behind the cache's back is fetched again, and counted once
+    Files.delete(vecLocal);
+    cache.fetch(remote, vec);
+    assertEquals(1800, cache.bytes());
+    // a later shard evicts this one again: the bound holds once nothing of it is in use
+    cache.fetch(remote, other);
+    assertEquals(1000, cache.bytes());
+  }
+
+  @Test
   void aCopyThatDiffersFromTheManifestIsRejectedNamingTheRemoteFile() throws IOException {
     Path remoteDir = Files.createDirectories(temp.resolve("remote"));
     DatasetDirectory remote = DatasetDirectory.of(TestRemoteFileSystem.uri(remoteDir));
