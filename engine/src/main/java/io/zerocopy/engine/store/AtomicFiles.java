@@ -35,11 +35,7 @@ public final class AtomicFiles {
     Path absolute = target.toAbsolutePath();
     Path temporary = temporaryFor(absolute);
     try {
-      try (FileChannel channel =
-          FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        content.writeTo(channel);
-        channel.force(true);
-      }
+      writeDurably(temporary, content);
       moveIntoPlace(temporary, absolute);
     } finally {
       // after the rename there is nothing left to delete
@@ -61,11 +57,7 @@ public final class AtomicFiles {
     Path absolute = target.toAbsolutePath();
     Path temporary = temporaryFor(absolute);
     try {
-      try (FileChannel channel =
-          FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-        content.writeTo(channel);
-        channel.force(true);
-      }
+      writeDurably(temporary, content);
       try {
         Files.createLink(absolute, temporary);
       } catch (FileAlreadyExistsException e) {
@@ -85,6 +77,15 @@ public final class AtomicFiles {
       } catch (IOException e) {
         // once linked, the target stands; a leftover hidden temporary is harmless
       }
+    }
+  }
+
+  /** Writes {@code content} into a new file and fsyncs it. */
+  private static void writeDurably(Path file, Content content) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      content.writeTo(channel);
+      channel.force(true);
     }
   }
 
