@@ -126,3 +126,40 @@ def test_calculate_distance_rejects_nan_as_search_does():
     with pytest.raises(ValueError, match="non-finite"):
         calculate_distance([float("nan"), 1.0], [1.0, 1.0])
     assert calculate_distance([3.0, 4.0], [0.0, 0.0]) == pytest.approx(5.0)
+
+
+def test_the_engine_jvm_keeps_its_errors_after_a_spark_session_stopped(tmp_path):
+    """PySpark's py4j hook outlives its session and would take calls to the engine's own JVM."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from pyspark.sql import SparkSession
+        from zero_copy_search import HNSWIndex, VectorStore
+        from zero_copy_search.spark import configure_spark_with_zero_copy, write_vectors
+
+        spark = configure_spark_with_zero_copy(
+            SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+            .config("spark.driver.host", "127.0.0.1")).getOrCreate()
+        frame = spark.createDataFrame([(1, [1.0, 2.0])], "id long, embedding array<float>")
+        write_vectors(frame, "{tmp_path}/items")
+        spark.stop()
+        VectorStore.create("{tmp_path}/v.vec", np.ones((20, 4), dtype=np.float32))
+        index = HNSWIndex(VectorStore.open("{tmp_path}/v.vec"))
+        index.build()
+        caught = 0
+        for attempt in range(30):  # object ids of the two JVMs collide only now and then
+            try:
+                index.search([1, 1, 1, 1], k=5, ef=3)
+            except ValueError as error:
+                caught += 1
+                message = str(error)
+        print(caught, "ValueError:", message)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "30 ValueError: ef must be >= k (5), got 3" in done.stdout, done.stdout + done.stderr[-3000:]

@@ -81,42 +81,68 @@ def translate(error: BaseException) -> Optional[BaseException]:
     return translated
 
 
-def install() -> None:
-    """Hooks py4j so that connector errors are raised as translate() makes them. Idempotent; call
-    once a SparkContext exists (PySpark installs its own hook when it starts one, replacing ours).
+def _is_spark(gateway_client) -> bool:
+    """True if a py4j call goes to the JVM of PySpark's SparkContext."""
+    try:
+        from pyspark import SparkContext
 
-    PySpark's hook turns some Java errors into its own exception types, and logs each of those
-    with its SQL context (at ERROR, with the whole JVM trace). Ours runs inside it: a connector
-    error leaves as a Python builtin before PySpark sees it, so PySpark neither converts nor logs
-    it; every other error reaches PySpark's hook as before."""
+        gateway = SparkContext._gateway
+    except Exception:  # no pyspark
+        return False
+    return gateway is not None and getattr(gateway, "_gateway_client", None) is gateway_client
+
+
+def install(spark: bool = True) -> None:
+    """Hooks py4j so that connector errors of Spark jobs are raised as translate() makes them
+    (spark=True; call once a SparkContext exists), and so that calls to any other JVM — the engine
+    JVM this package starts itself — bypass every Spark hook (spark=False does only that).
+    Idempotent.
+
+    py4j has one hook for every gateway of the process. PySpark installs its own when it starts a
+    SparkContext, replacing ours, and it stays after the context stops: calls to our engine JVM
+    would then go through it, and it asks the Spark JVM to describe their errors. So the hook here
+    dispatches by gateway: Spark's calls go through PySpark's hook (with ours inside it, where a
+    connector error leaves as a Python builtin before PySpark converts and logs it), every other
+    call straight to py4j's own function."""
     import py4j.java_gateway
     import py4j.protocol
-    from py4j.protocol import Py4JJavaError
-    from pyspark.errors.exceptions.captured import capture_sql_exception
 
-    if getattr(py4j.java_gateway.get_return_value, "_zero_copy_search", False):
+    current = py4j.java_gateway.get_return_value
+    ours = getattr(current, "_zero_copy_search", None)
+    if ours is not None and (ours["spark"] or not spark):
         return
-    # PySpark logs every error that has a SQL context at ERROR, JVM trace included, and then
-    # raises it: the user sees it twice. Quiet unless the user configured these loggers.
-    from pyspark.logger import PySparkLogger
-
-    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
-        logger = PySparkLogger.getLogger(name)  # PySpark's own class: it logs with extra fields
-        if logger.level == logging.WARN:  # PySparkLogger's default
-            logger.setLevel(logging.CRITICAL)
     original = py4j.protocol.get_return_value
+    if spark:
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors.exceptions.captured import capture_sql_exception
+        from pyspark.logger import PySparkLogger
 
-    def get_return_value(*args, **kwargs):
-        try:
-            return original(*args, **kwargs)
-        except Py4JJavaError as error:
-            translated = translate(error)
-            if translated is None:
-                raise
-            # the JVM trace is kept as __cause__ (a one-line JavaError), not as context
-            translated.__suppress_context__ = True
-            raise translated
+        # PySpark logs every error that has a SQL context at ERROR, JVM trace included, and then
+        # raises it: the user sees it twice. Quiet unless the user configured these loggers.
+        for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+            logger = PySparkLogger.getLogger(name)
+            if logger.level == logging.WARN:  # PySparkLogger's default
+                logger.setLevel(logging.CRITICAL)
 
-    hooked = capture_sql_exception(get_return_value)
-    hooked._zero_copy_search = True
-    py4j.java_gateway.get_return_value = hooked
+        def translated(*args, **kwargs):
+            try:
+                return original(*args, **kwargs)
+            except Py4JJavaError as error:
+                short = translate(error)
+                if short is None:
+                    raise
+                # the JVM trace is kept as __cause__ (a one-line JavaError), not as context
+                short.__suppress_context__ = True
+                raise short
+
+        spark_path = capture_sql_exception(translated)
+    else:
+        spark_path = ours["spark_path"] if ours is not None else current
+
+    def get_return_value(answer, gateway_client, *args, **kwargs):
+        if _is_spark(gateway_client):
+            return spark_path(answer, gateway_client, *args, **kwargs)
+        return original(answer, gateway_client, *args, **kwargs)
+
+    get_return_value._zero_copy_search = {"spark": spark, "spark_path": spark_path}
+    py4j.java_gateway.get_return_value = get_return_value

@@ -139,6 +139,10 @@ def translate_errors(function):
     def wrapper(*args, **kwargs):
         from py4j.protocol import Py4JJavaError
 
+        from zero_copy_search import _errors
+
+        # calls to our own engine JVM must not go through a Spark hook left by PySpark
+        _errors.install(spark=False)
         try:
             return function(*args, **kwargs)
         except Py4JJavaError as error:
