@@ -107,6 +107,66 @@ def test_a_bad_option_fails_at_analysis_as_pysparks_analysis_exception(spark, it
     assert len(text.splitlines()) <= 3, text
 
 
+@pytest.mark.parametrize(
+    "arguments, keyword",
+    [
+        ({"on_null_vector": "bogus"}, "on_null_vector (option 'onNullVector')"),
+        ({"query_block_rows": 0}, "query_block_rows (option 'queryBlockRows')"),
+        ({"vector_column": "vec"}, "vector_column (option 'vectorColumn')"),
+    ],
+)
+def test_an_analysis_error_names_the_python_keyword(spark, items, arguments, keyword):
+    from pyspark.errors import AnalysisException
+
+    with pytest.raises(AnalysisException) as caught:
+        knn_join(queries(spark, [1.0, 2.0, 3.0, 4.0]), items, k=3, **arguments)
+    text = str(caught.value)
+    assert keyword in text, text
+    # the helper's SQL is not the user's: no position in it, no class of raise_error
+    assert "line 1 pos" not in text and "USER_RAISED_EXCEPTION" not in text, text
+    assert len(text.splitlines()) <= 3, text
+
+
+def test_a_python_user_sees_no_jvm_boot_noise(tmp_path):
+    """Neither JVM's incubator warning nor Spark's WARN lines before spark.log.level applies reach
+    stderr; errors do, and setLogLevel brings Spark's lines back."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        f"""
+        import numpy as np
+        from pyspark.sql import SparkSession
+        from zero_copy_search import VectorStore
+        from zero_copy_search.spark import configure_spark_with_zero_copy, knn_join, write_vectors
+
+        VectorStore.create("{tmp_path}/v.vec", np.ones((20, 4), dtype=np.float32))  # engine JVM
+        spark = configure_spark_with_zero_copy(SparkSession.builder.master("local[1]")).getOrCreate()
+        frame = spark.createDataFrame([(1, [1.0, 2.0])], "id long, embedding array<float>")
+        write_vectors(frame, "{tmp_path}/items")
+        knn_join(frame, "{tmp_path}/items", k=1, exact=True).collect()
+        try:
+            knn_join(frame, "{tmp_path}/items", k=1, exact=True, vector_column="nope")
+        except Exception as error:
+            print("caught", type(error).__name__)
+        spark.sparkContext.setLogLevel("INFO")
+        spark.range(2).collect()
+        spark.stop()
+        """
+    )
+    env = dict(os.environ)
+    env.pop("SPARK_CONF_DIR", None)
+    env.pop("SPARK_LOCAL_IP", None)  # Spark's loopback-hostname WARN is one of the lines in question
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "caught AnalysisException" in done.stdout, done.stdout
+    before, _, after = done.stderr.partition(" INFO ")
+    assert after, "setLogLevel('INFO') shows Spark's INFO lines: " + done.stderr[-2000:]
+    for noise in ("Using incubator modules", " WARN ", "log4j", "Setting default log level", "Setting Spark log level"):
+        assert noise not in before, before[-3000:]
+
+
 def test_an_unknown_write_option_lists_only_user_options(spark, tmp_path):
     df = spark.createDataFrame([(1, [1.0, 2.0])], "id long, embedding array<float>")
     with pytest.raises(ValueError) as caught:

@@ -81,6 +81,24 @@ def translate(error: BaseException) -> Optional[BaseException]:
     return translated
 
 
+_RAISED_IN_SQL = re.compile(
+    r"^\[USER_RAISED_EXCEPTION\] |\s*SQLSTATE: P0001(; line \d+ pos \d+)?$", re.MULTILINE
+)
+
+
+def _name_keywords(error) -> None:
+    """An AnalysisException of the connector that names an option names its Python keyword too.
+    It stays PySpark's AnalysisException, as over Spark Connect. The helpers call the connector
+    through SQL (raise_error): the class, SQL state and position of that SQL, which the user did
+    not write, are dropped from such a message."""
+    desc = getattr(error, "_desc", None)
+    if not isinstance(desc, str):
+        return
+    text = pythonic(desc)
+    if text != desc:
+        error._desc = _RAISED_IN_SQL.sub("", text)
+
+
 def _is_spark(gateway_client) -> bool:
     """True if a py4j call goes to the JVM of PySpark's SparkContext."""
     try:
@@ -114,6 +132,7 @@ def install(spark: bool = True) -> None:
     original = py4j.protocol.get_return_value
     if spark:
         from py4j.protocol import Py4JJavaError
+        from pyspark.errors import AnalysisException
         from pyspark.errors.exceptions.captured import capture_sql_exception
         from pyspark.logger import PySparkLogger
 
@@ -135,7 +154,15 @@ def install(spark: bool = True) -> None:
                 short.__suppress_context__ = True
                 raise short
 
-        spark_path = capture_sql_exception(translated)
+        captured = capture_sql_exception(translated)
+
+        def spark_path(*args, **kwargs):
+            try:
+                return captured(*args, **kwargs)
+            except AnalysisException as error:
+                _name_keywords(error)
+                raise
+
     else:
         spark_path = ours["spark_path"] if ours is not None else current
 

@@ -10,6 +10,8 @@ import queue
 import sys
 import threading
 
+from zero_copy_search import _quiet
+
 _JAVA_OPTIONS = ["--add-modules", "jdk.incubator.vector", "-Xss4m"]
 _GATEWAY_CLASS = "io.zerocopy.spark.python.EngineGateway"
 
@@ -61,6 +63,8 @@ class _StderrLines(queue.Queue):
     """Forwards the JVM's stderr (e.g. which distance kernel runs) to Python's current stderr."""
 
     def put(self, item, block=True, timeout=None):
+        if _quiet.is_boot_noise(item if isinstance(item, bytes) else str(item).encode()):
+            return
         line = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
         try:
             sys.stderr.write(line)

@@ -9,7 +9,7 @@ import os
 import subprocess
 from typing import Optional, Sequence, Union
 
-from zero_copy_search import _errors
+from zero_copy_search import _errors, _quiet
 from zero_copy_search._gateway import jar_path
 
 _EXTENSIONS = "io.zerocopy.spark.ZeroCopyExtensions"
@@ -43,13 +43,21 @@ def configure_spark_with_zero_copy(builder):
 
     Like Delta's configure_spark_with_delta_pip: the user never copies a jar path."""
     options = _jvm_options()
-    if not (hasattr(builder, "_options") and "spark.log.level" in builder._options):
-        # Spark's INFO and WARN lines only when asked for (set spark.log.level, or
-        # spark.sparkContext.setLogLevel): errors reach Python as exceptions
-        builder = builder.config("spark.log.level", "ERROR")
+    given = builder._options if hasattr(builder, "_options") else {}
+    driver_options = options
+    if "spark.log.level" not in given:
+        # Spark's INFO and WARN lines only when asked for (set spark.log.level, a log4j
+        # configuration of your own, or spark.sparkContext.setLogLevel): errors reach Python as
+        # exceptions. A log4j configuration at ERROR keeps the driver quiet from its first line;
+        # spark.log.level only applies once the context exists, and announces itself.
+        if _quiet.user_log4j_configured(given.get("spark.driver.extraJavaOptions", "")):
+            builder = builder.config("spark.log.level", "ERROR")
+        else:
+            driver_options += " " + _quiet.quiet_log4j_option()
+    _quiet.install_launch_filter()
     builder = _append(builder, "spark.jars", jar_path(), ",")
     builder = _append(builder, "spark.sql.extensions", _EXTENSIONS, ",")
-    builder = _append(builder, "spark.driver.extraJavaOptions", options, " ")
+    builder = _append(builder, "spark.driver.extraJavaOptions", driver_options, " ")
     return _append(builder, "spark.executor.extraJavaOptions", options, " ")
 
 

@@ -321,7 +321,7 @@ public final class KnnJoin {
       throw new IllegalArgumentException(
           "the queries have no column '"
               + name
-              + "'; they have "
+              + "' (option 'vectorColumn'); they have "
               + Arrays.toString(schema.fieldNames()));
     }
     int position = schema.fieldIndex(name);
