@@ -2,6 +2,7 @@ package io.zerocopy.engine.hnsw;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.AtomicFiles;
+import io.zerocopy.engine.store.Mappings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -300,7 +301,9 @@ final class HnswFile {
       CRC32C crc = new CRC32C();
       for (long at = HEADER_BYTES; at < size; at += CHUNK_BYTES) {
         long length = Math.min(CHUNK_BYTES, size - at);
-        crc.update(channel.map(FileChannel.MapMode.READ_ONLY, at, length));
+        ByteBuffer chunk = channel.map(FileChannel.MapMode.READ_ONLY, at, length);
+        crc.update(chunk);
+        Mappings.unmap(chunk); // read once: the file's blocks are not held until a collection
       }
       int dataCrc = head.getInt(120);
       if ((int) crc.getValue() != dataCrc) {

@@ -630,6 +630,28 @@ public final class HnswIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes the index and unmaps its files now: the mapped graph, and the store if this index opened
+   * it ({@link VectorStore#unmap}). Only when no thread searches or reads this index any more, now
+   * or later: a read after this call may crash the JVM.
+   */
+  public void unmap() {
+    lock.writeLock().lock();
+    try {
+      GraphView mapped = graph;
+      VectorStore owned = ownsStore ? store : null;
+      close();
+      if (mapped instanceof MappedGraph file) {
+        file.unmap();
+      }
+      if (owned != null) {
+        owned.unmap();
+      }
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   private void checkOpen() {
     if (closed) {
       throw new IllegalStateException(store.path() + ": the index is closed");

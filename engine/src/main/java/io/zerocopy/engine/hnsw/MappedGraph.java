@@ -1,5 +1,6 @@
 package io.zerocopy.engine.hnsw;
 
+import io.zerocopy.engine.store.Mappings;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -7,6 +8,8 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A {@code .hnsw} file mapped read-only and searched in place: neighbour lists are copied from the
@@ -25,6 +28,7 @@ final class MappedGraph implements GraphView {
   private final LongBuffer upperStarts;
   private final Blocks upper;
   private final long[] tombstones;
+  private final List<ByteBuffer> mappings;
 
   private MappedGraph(
       Path file,
@@ -34,7 +38,8 @@ final class MappedGraph implements GraphView {
       IntBuffer upperNodes,
       LongBuffer upperStarts,
       Blocks upper,
-      long[] tombstones) {
+      long[] tombstones,
+      List<ByteBuffer> mappings) {
     this.file = file;
     this.header = header;
     this.m = header.m();
@@ -45,6 +50,7 @@ final class MappedGraph implements GraphView {
     this.upperStarts = upperStarts;
     this.upper = upper;
     this.tombstones = tombstones;
+    this.mappings = mappings;
   }
 
   static MappedGraph map(Path file, FileChannel channel, HnswFile.Header header, long chunkBytes)
@@ -55,18 +61,25 @@ final class MappedGraph implements GraphView {
       throw new HnswFormatException(
           file, "num_upper_nodes", "at most " + (Integer.MAX_VALUE / Long.BYTES), "" + upperCount);
     }
-    ByteBuffer levels = map(channel, header.levelsOffset(), nodes);
+    List<ByteBuffer> mappings = new ArrayList<>();
+    ByteBuffer levels = map(mappings, channel, header.levelsOffset(), nodes);
     Blocks level0 =
-        new Blocks(channel, header.level0Offset(), nodes, 1 + 2 * header.m(), chunkBytes);
+        new Blocks(mappings, channel, header.level0Offset(), nodes, 1 + 2 * header.m(), chunkBytes);
     IntBuffer upperNodes =
-        map(channel, header.upperNodesOffset(), upperCount * Integer.BYTES).asIntBuffer();
+        map(mappings, channel, header.upperNodesOffset(), upperCount * Integer.BYTES).asIntBuffer();
     LongBuffer upperStarts =
-        map(channel, header.upperStartsOffset(), upperCount * Long.BYTES).asLongBuffer();
+        map(mappings, channel, header.upperStartsOffset(), upperCount * Long.BYTES).asLongBuffer();
     Blocks upper =
-        new Blocks(channel, header.upperOffset(), header.upperBlocks(), 1 + header.m(), chunkBytes);
+        new Blocks(
+            mappings,
+            channel,
+            header.upperOffset(),
+            header.upperBlocks(),
+            1 + header.m(),
+            chunkBytes);
     int words = Tombstones.wordsFor((int) nodes);
     long[] tombstones = new long[words];
-    map(channel, header.tombstonesOffset(), (long) words * Long.BYTES)
+    map(mappings, channel, header.tombstonesOffset(), (long) words * Long.BYTES)
         .asLongBuffer()
         .get(tombstones);
     long deleted = 0;
@@ -89,7 +102,7 @@ final class MappedGraph implements GraphView {
     }
     checkGraph(file, header, levels, level0, upperNodes, upperStarts, upper);
     return new MappedGraph(
-        file, header, levels, level0, upperNodes, upperStarts, upper, tombstones);
+        file, header, levels, level0, upperNodes, upperStarts, upper, tombstones, mappings);
   }
 
   /**
@@ -181,8 +194,17 @@ final class MappedGraph implements GraphView {
     }
   }
 
-  private static ByteBuffer map(FileChannel channel, long offset, long bytes) throws IOException {
-    return channel.map(FileChannel.MapMode.READ_ONLY, offset, bytes).order(ByteOrder.LITTLE_ENDIAN);
+  private static ByteBuffer map(
+      List<ByteBuffer> mappings, FileChannel channel, long offset, long bytes) throws IOException {
+    ByteBuffer mapping =
+        channel.map(FileChannel.MapMode.READ_ONLY, offset, bytes).order(ByteOrder.LITTLE_ENDIAN);
+    mappings.add(mapping);
+    return mapping;
+  }
+
+  /** Unmaps the file now; only when no thread reads this graph any more ({@link Mappings}). */
+  void unmap() {
+    Mappings.unmap(mappings);
   }
 
   Path file() {
@@ -245,7 +267,13 @@ final class MappedGraph implements GraphView {
     private final long blocksPerChunk;
     private final int blockInts;
 
-    Blocks(FileChannel channel, long offset, long blocks, int blockInts, long chunkBytes)
+    Blocks(
+        List<ByteBuffer> mappings,
+        FileChannel channel,
+        long offset,
+        long blocks,
+        int blockInts,
+        long chunkBytes)
         throws IOException {
       this.blockInts = blockInts;
       long blockBytes = (long) blockInts * Integer.BYTES;
@@ -255,7 +283,8 @@ final class MappedGraph implements GraphView {
       for (int c = 0; c < count; c++) {
         long first = c * blocksPerChunk;
         long n = Math.max(0, Math.min(blocksPerChunk, blocks - first));
-        chunks[c] = map(channel, offset + first * blockBytes, n * blockBytes).asIntBuffer();
+        chunks[c] =
+            map(mappings, channel, offset + first * blockBytes, n * blockBytes).asIntBuffer();
       }
     }
 

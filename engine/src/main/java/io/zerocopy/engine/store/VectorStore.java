@@ -25,11 +25,18 @@ public final class VectorStore implements AutoCloseable {
   private final VecHeader header;
   private final int vectorsPerChunk;
   private volatile FloatBuffer[] chunks;
+  private final ByteBuffer[] mappings;
 
-  private VectorStore(Path path, VecHeader header, FloatBuffer[] chunks, int vectorsPerChunk) {
+  private VectorStore(
+      Path path,
+      VecHeader header,
+      FloatBuffer[] chunks,
+      ByteBuffer[] mappings,
+      int vectorsPerChunk) {
     this.path = path;
     this.header = header;
     this.chunks = chunks;
+    this.mappings = mappings;
     this.vectorsPerChunk = vectorsPerChunk;
   }
 
@@ -78,17 +85,18 @@ public final class VectorStore implements AutoCloseable {
       int vectorsPerChunk = (int) Math.max(1, CHUNK_BYTES / header.vectorBytes());
       long chunkCount = (header.count() + vectorsPerChunk - 1) / vectorsPerChunk;
       FloatBuffer[] chunks = new FloatBuffer[Math.toIntExact(chunkCount)];
+      ByteBuffer[] mappings = new ByteBuffer[chunks.length];
       for (int c = 0; c < chunks.length; c++) {
         long firstVector = (long) c * vectorsPerChunk;
         long vectors = Math.min(vectorsPerChunk, header.count() - firstVector);
         long position = VecHeader.BYTES + firstVector * header.vectorBytes();
-        chunks[c] =
+        mappings[c] =
             channel
                 .map(FileChannel.MapMode.READ_ONLY, position, vectors * header.vectorBytes())
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .asFloatBuffer();
+                .order(ByteOrder.LITTLE_ENDIAN);
+        chunks[c] = mappings[c].asFloatBuffer();
       }
-      return new VectorStore(path, header, chunks, vectorsPerChunk);
+      return new VectorStore(path, header, chunks, mappings, vectorsPerChunk);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "no such .vec file");
     } catch (VecFormatException e) {
@@ -206,6 +214,16 @@ public final class VectorStore implements AutoCloseable {
     // Explicit unmapping while another thread reads would crash the JVM; dropping the
     // references lets the collector unmap once no reader holds the buffers.
     chunks = null;
+  }
+
+  /**
+   * Closes the store and unmaps its file now ({@link Mappings}), not when the collector finds the
+   * mapping: for a file deleted meanwhile, its disk blocks are freed at once. Only when no thread
+   * reads this store any more, now or later: a read after this call may crash the JVM.
+   */
+  public void unmap() {
+    close();
+    Mappings.unmap(java.util.Arrays.asList(mappings));
   }
 
   private FloatBuffer[] chunks() {

@@ -179,6 +179,17 @@ public final class DatasetDirectory implements Serializable {
     }
   }
 
+  /**
+   * {@link #localFile}, kept on disk until the result is closed (a remote file's cache copy is not
+   * evicted meanwhile): for files that stay mapped or open.
+   */
+  public PinnedFile pinnedFile(FileEntry entry, boolean verifyChecksum) throws IOException {
+    if (isRemote()) {
+      return ShardCache.get().fetchPinned(this, entry);
+    }
+    return new PinnedFile(localFile(entry, verifyChecksum), null);
+  }
+
   /** Size of a file of the dataset; an error names it if it is missing. */
   public long size(String file) throws IOException {
     try {

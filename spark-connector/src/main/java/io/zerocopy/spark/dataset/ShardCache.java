@@ -43,6 +43,7 @@ public final class ShardCache {
   private final Map<String, Path> entries = new LinkedHashMap<>(16, 0.75f, true);
   private final Map<String, Long> sizes = new ConcurrentHashMap<>();
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, Integer> pins = new java.util.HashMap<>();
   private long bytes;
   private long fetches;
 
@@ -63,6 +64,23 @@ public final class ShardCache {
       }
     }
     return cache;
+  }
+
+  /**
+   * Makes {@code cache} this JVM's cache and returns the one it replaces (null if none was made
+   * yet): for tests that need a small bound, and put the previous one back after.
+   */
+  public static ShardCache replace(ShardCache cache) {
+    synchronized (ShardCache.class) {
+      ShardCache previous = instance;
+      instance = cache;
+      return previous;
+    }
+  }
+
+  /** A cache under {@code root} of at most {@code maxBytes}, not installed ({@link #replace}). */
+  public static ShardCache at(Path root, long maxBytes) {
+    return new ShardCache(root, maxBytes);
   }
 
   private static ShardCache create() {
@@ -88,6 +106,20 @@ public final class ShardCache {
 
   /** A local copy of a remote shard file, fetched and verified if this JVM has none. */
   public Path fetch(DatasetDirectory directory, FileEntry entry) throws IOException {
+    return fetch(directory, entry, false).path();
+  }
+
+  /**
+   * {@link #fetch}, and the copy is not evicted until the returned file is closed: for files kept
+   * mapped or open (a searcher's shard), which eviction would otherwise delete under the mapping,
+   * holding their disk blocks until the mapping goes.
+   */
+  public PinnedFile fetchPinned(DatasetDirectory directory, FileEntry entry) throws IOException {
+    return fetch(directory, entry, true);
+  }
+
+  private PinnedFile fetch(DatasetDirectory directory, FileEntry entry, boolean pin)
+      throws IOException {
     String remote = directory.location(entry.file());
     String key = remote + "#" + entry.bytes() + "#" + entry.crc32cHex();
     Object lock = locks.computeIfAbsent(key, k -> new Object());
@@ -95,7 +127,7 @@ public final class ShardCache {
       synchronized (this) {
         Path cached = entries.get(key);
         if (cached != null && Files.exists(cached)) {
-          return cached;
+          return pinned(key, cached, pin);
         }
       }
       Path local = copy(directory, entry, remote);
@@ -107,10 +139,31 @@ public final class ShardCache {
         }
         bytes += entry.bytes();
         fetches++;
+        PinnedFile result = pinned(key, local, pin);
         evict(key, stem(entry.file()));
+        return result;
       }
-      return local;
     }
+  }
+
+  private synchronized PinnedFile pinned(String key, Path path, boolean pin) {
+    if (!pin) {
+      return new PinnedFile(path, null);
+    }
+    pins.merge(key, 1, Integer::sum);
+    return new PinnedFile(path, () -> unpin(key));
+  }
+
+  private synchronized void unpin(String key) {
+    if (pins.merge(key, -1, Integer::sum) <= 0) {
+      pins.remove(key);
+      evict(null, null); // pinned files may have held the cache over its bound
+    }
+  }
+
+  /** Files that cannot be evicted now, each counted once. */
+  public synchronized int pinnedFiles() {
+    return pins.size();
   }
 
   private Path copy(DatasetDirectory directory, FileEntry entry, String remote) throws IOException {
@@ -165,10 +218,11 @@ public final class ShardCache {
   }
 
   /**
-   * Deletes least recently used files until the cache fits, never the one just fetched nor the
-   * other files of its shard: a reader fetches a shard's {@code .vec}, then its {@code .ids.arrow}
-   * or {@code .hnsw}, and opens them together, so deleting the first while fetching the second
-   * would fail every attempt when a shard does not fit.
+   * Deletes least recently used files until the cache fits, never a pinned one, the one just
+   * fetched ({@code keep}, null after an unpin) nor the other files of its shard: a reader fetches
+   * a shard's {@code .vec}, then its {@code .ids.arrow} or {@code .hnsw}, and opens them together,
+   * so deleting the first while fetching the second would fail every attempt when a shard does not
+   * fit.
    */
   private void evict(String keep, String keepStem) {
     Iterator<Map.Entry<String, Path>> oldest = entries.entrySet().iterator();
@@ -177,8 +231,9 @@ public final class ShardCache {
       String name = entry.getValue().getFileName().toString();
       String entryStem = stem(name.substring(name.indexOf('-') + 1)); // after "<crc32c>-"
       if (entry.getKey().equals(keep)
-          || keepStem.startsWith(entryStem)
-          || entryStem.startsWith(keepStem)) {
+          || pins.containsKey(entry.getKey())
+          || (keepStem != null
+              && (keepStem.startsWith(entryStem) || entryStem.startsWith(keepStem)))) {
         continue;
       }
       oldest.remove();
@@ -190,12 +245,14 @@ public final class ShardCache {
         LOG.warn("cannot delete {} from the shard cache", entry.getValue(), e);
       }
     }
-    if (bytes > maxBytes) {
+    if (bytes > maxBytes && keep != null) {
       LOG.warn(
-          "shard cache holds {} bytes, more than {}={}: a single shard is larger than the cache",
+          "shard cache holds {} bytes, more than {}={}: the shards open for search ({} files)"
+              + " or a single shard are larger than the cache",
           bytes,
           MAX_BYTES_CONF,
-          maxBytes);
+          maxBytes,
+          pins.size());
     }
   }
 

@@ -3,6 +3,7 @@ package io.zerocopy.spark.dataset;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 
 /**
  * The one place a shard's {@code .vec} file is opened for reading and checked against the manifest,
@@ -20,10 +21,22 @@ public final class ShardFiles {
    */
   public static VectorStore openVectors(
       DatasetDirectory directory, ShardEntry shard, int dimension, boolean verifyChecksum) {
+    try {
+      return openVectors(
+          directory, shard, dimension, directory.localFile(shard.vec(), verifyChecksum));
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          directory.location(shard.vec().file()) + ": cannot open shard: " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #openVectors} of a local copy the caller already has (checked against the manifest). */
+  public static VectorStore openVectors(
+      DatasetDirectory directory, ShardEntry shard, int dimension, Path local) {
     String location = directory.location(shard.vec().file());
     VectorStore store;
     try {
-      store = VectorStore.open(directory.localFile(shard.vec(), verifyChecksum));
+      store = VectorStore.open(local);
     } catch (IOException e) {
       throw new UncheckedIOException(location + ": cannot open shard: " + e.getMessage(), e);
     }

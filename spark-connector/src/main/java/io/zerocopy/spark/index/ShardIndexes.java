@@ -30,8 +30,21 @@ public final class ShardIndexes {
               + directory
               + " has no index: write it with option index=hnsw or run VecDatasets.buildIndex");
     }
-    Path vec = directory.localFile(shard.vec(), false);
-    Path index = directory.localFile(shard.index(), true);
+    return open(
+        directory,
+        shard,
+        dimension,
+        directory.localFile(shard.vec(), false),
+        directory.localFile(shard.index(), true));
+  }
+
+  /**
+   * {@link #open(DatasetDirectory, ShardEntry, int)} of local copies the caller already has ({@link
+   * DatasetDirectory#pinnedFile}), the {@code .hnsw} one verified.
+   */
+  public static HnswIndex open(
+      DatasetDirectory directory, ShardEntry shard, int dimension, Path vec, Path index)
+      throws IOException {
     KernelCheck.warnOnceIfScalar();
     HnswIndex opened = HnswIndex.open(vec, index);
     try {

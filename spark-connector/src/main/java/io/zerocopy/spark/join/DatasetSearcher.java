@@ -7,18 +7,32 @@ import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Every shard of one committed dataset (one manifest), opened once per JVM and shared by all the
- * tasks of an executor: {@link #of} returns the cached instance for a path and write id. Shards are
- * opened lazily, on the first search that needs them.
+ * tasks of an executor. A task {@link #acquire}s it for a block of queries and closes the {@link
+ * Lease} when that block's rows are built; shards are opened lazily, on the first search that needs
+ * them. The executor keeps datasets open between tasks, up to {@value #MAX_OPEN_CONF} datasets and
+ * {@value #MAX_OPEN_BYTES_CONF} bytes (mapped files and id rows); beyond that the least recently
+ * used one that no task holds is closed: its files are unmapped at once and its cache copies may be
+ * evicted. One in use is never closed, so a bound smaller than what running tasks hold is exceeded,
+ * not enforced by failing them.
  */
 final class DatasetSearcher {
+
+  /** Spark conf: datasets an executor keeps open for search. */
+  static final String MAX_OPEN_CONF = "spark.zerocopy.search.maxOpenDatasets";
+
+  /** Spark conf: bytes of open datasets (mapped files and id rows) an executor keeps. */
+  static final String MAX_OPEN_BYTES_CONF = "spark.zerocopy.search.maxOpenBytes";
+
+  static final int DEFAULT_MAX_OPEN = 8;
+  static final String DEFAULT_MAX_OPEN_BYTES = "10g";
 
   /** A neighbour in the dataset: shard position in the manifest, row in the shard, distance. */
   record Hit(int shard, long row, float distance) {
@@ -28,13 +42,127 @@ final class DatasetSearcher {
             .thenComparingLong(Hit::row);
   }
 
+  /** A task's hold on an open dataset; closing it lets the executor close the dataset. */
+  static final class Lease implements AutoCloseable {
+    private final Registry registry;
+    private DatasetSearcher searcher;
+
+    private Lease(Registry registry, DatasetSearcher searcher) {
+      this.registry = registry;
+      this.searcher = searcher;
+    }
+
+    DatasetSearcher searcher() {
+      if (searcher == null) {
+        throw new IllegalStateException("the lease is closed");
+      }
+      return searcher;
+    }
+
+    @Override
+    public void close() {
+      if (searcher != null) {
+        registry.release(searcher);
+        searcher = null;
+      }
+    }
+  }
+
+  /** The open datasets of a JVM, least recently acquired first, within bounds. */
+  static final class Registry {
+    private final int maxOpen;
+    private final long maxBytes;
+    private final LinkedHashMap<String, DatasetSearcher> open =
+        new LinkedHashMap<>(16, 0.75f, true);
+    private DatasetSearcher newest;
+    private long closed;
+
+    Registry(int maxOpen, long maxBytes) {
+      if (maxOpen < 1 || maxBytes < 1) {
+        throw new IllegalArgumentException(
+            MAX_OPEN_CONF
+                + " and "
+                + MAX_OPEN_BYTES_CONF
+                + " must be positive, got "
+                + maxOpen
+                + " and "
+                + maxBytes);
+      }
+      this.maxOpen = maxOpen;
+      this.maxBytes = maxBytes;
+    }
+
+    synchronized Lease acquire(DatasetDirectory directory, VecManifest manifest) {
+      // the shard list too: a manifest rewritten to add indexes may keep its write id
+      String key = directory + "#" + manifest.writeId() + "#" + manifest.shards().hashCode();
+      DatasetSearcher searcher = open.get(key);
+      if (searcher == null) {
+        searcher = new DatasetSearcher(directory, manifest);
+        open.put(key, searcher);
+      }
+      searcher.users++;
+      newest = searcher;
+      trim();
+      return new Lease(this, searcher);
+    }
+
+    synchronized void release(DatasetSearcher searcher) {
+      searcher.users--;
+      trim(); // its shards opened since it was acquired may have grown the total
+    }
+
+    /** Closes least recently acquired datasets no task holds, never the newest, while over. */
+    private void trim() {
+      long bytes = bytes();
+      Iterator<DatasetSearcher> oldest = open.values().iterator();
+      while ((open.size() > maxOpen || bytes > maxBytes) && oldest.hasNext()) {
+        DatasetSearcher searcher = oldest.next();
+        if (searcher.users > 0 || searcher == newest) {
+          continue;
+        }
+        oldest.remove();
+        bytes -= searcher.bytes();
+        searcher.close();
+        closed++;
+      }
+    }
+
+    synchronized int openDatasets() {
+      return open.size();
+    }
+
+    synchronized long bytes() {
+      long bytes = 0;
+      for (DatasetSearcher searcher : open.values()) {
+        bytes += searcher.bytes();
+      }
+      return bytes;
+    }
+
+    /** Datasets closed to stay within the bounds. */
+    synchronized long closed() {
+      return closed;
+    }
+
+    /** Tasks holding a dataset now. */
+    synchronized int users() {
+      int users = 0;
+      for (DatasetSearcher searcher : open.values()) {
+        users += searcher.users;
+      }
+      return users;
+    }
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(DatasetSearcher.class);
 
-  private static final ConcurrentMap<String, DatasetSearcher> OPEN = new ConcurrentHashMap<>();
+  private static volatile Registry shared;
 
   private final DatasetDirectory directory;
   private final VecManifest manifest;
   private final ShardSearcher[] shards;
+  private int users; // guarded by the registry
+  private boolean closed; // guarded by this
 
   private DatasetSearcher(DatasetDirectory directory, VecManifest manifest) {
     this.directory = directory;
@@ -42,18 +170,62 @@ final class DatasetSearcher {
     this.shards = new ShardSearcher[manifest.shards().size()];
   }
 
-  /** The JVM's searcher of {@code manifest}, committed at {@code directory}. */
-  static DatasetSearcher of(DatasetDirectory directory, VecManifest manifest) {
-    // the shard list too: a manifest rewritten to add indexes may keep its write id
-    String key = directory + "#" + manifest.writeId() + "#" + manifest.shards().hashCode();
-    DatasetSearcher searcher = OPEN.get(key);
-    if (searcher == null) {
-      // a newer commit of the same path replaces older searchers (their mapped files stay valid
-      // for tasks still using them, and are unmapped when collected)
-      OPEN.keySet().removeIf(other -> other.startsWith(directory + "#") && !other.equals(key));
-      searcher = OPEN.computeIfAbsent(key, unused -> new DatasetSearcher(directory, manifest));
+  /** This JVM's searcher of {@code manifest}, committed at {@code directory}, held until closed. */
+  static Lease acquire(DatasetDirectory directory, VecManifest manifest) {
+    return registry().acquire(directory, manifest);
+  }
+
+  /** The JVM's open datasets, bounded by the executor's Spark conf. */
+  static Registry registry() {
+    Registry registry = shared;
+    if (registry == null) {
+      synchronized (DatasetSearcher.class) {
+        if (shared == null) {
+          org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+          org.apache.spark.SparkConf conf =
+              env == null ? new org.apache.spark.SparkConf() : env.conf();
+          shared =
+              new Registry(
+                  conf.getInt(MAX_OPEN_CONF, DEFAULT_MAX_OPEN),
+                  conf.getSizeAsBytes(MAX_OPEN_BYTES_CONF, DEFAULT_MAX_OPEN_BYTES));
+        }
+        registry = shared;
+      }
     }
-    return searcher;
+    return registry;
+  }
+
+  /** Makes {@code registry} the JVM's and returns the one it replaces (tests: small bounds). */
+  static synchronized Registry replaceRegistry(Registry registry) {
+    Registry previous = shared;
+    shared = registry;
+    return previous;
+  }
+
+  /**
+   * Bytes of the shards opened so far: mapped files, and id rows once read. Without the lock, which
+   * a task holds while it fetches a shard: a shard being opened counts from the next call.
+   */
+  long bytes() {
+    long bytes = 0;
+    for (ShardSearcher shard : shards) {
+      if (shard != null) {
+        bytes += shard.bytes();
+      }
+    }
+    return bytes;
+  }
+
+  /** Unmaps every opened shard; called by the registry once no task holds this dataset. */
+  private synchronized void close() {
+    closed = true;
+    for (int i = 0; i < shards.length; i++) {
+      if (shards[i] != null) {
+        shards[i].close();
+        shards[i] = null;
+      }
+    }
+    LOG.info("closed vec dataset {} on {}", directory, executor());
   }
 
   VecManifest manifest() {
@@ -64,6 +236,9 @@ final class DatasetSearcher {
     ShardSearcher shard = shards[position];
     if (shard == null) {
       synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException(directory + ": searched after it was closed");
+        }
         shard = shards[position];
         if (shard == null) {
           shard = ShardSearcher.open(directory, manifest, manifest.shards().get(position));

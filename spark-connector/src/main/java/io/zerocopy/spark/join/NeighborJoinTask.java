@@ -15,7 +15,7 @@ import org.apache.spark.sql.RowFactory;
 /**
  * The executor side of every join: reads query rows in blocks, searches the dataset's shards for
  * each block at once (HNSW or exact), and emits one output row per (query, neighbour). Shards are
- * opened through {@link DatasetSearcher#of}, once per executor JVM.
+ * opened through {@link DatasetSearcher#acquire}, once per executor JVM.
  */
 final class NeighborJoinTask implements Serializable {
 
@@ -147,7 +147,18 @@ final class NeighborJoinTask implements Serializable {
         present.add(vector);
       }
     }
-    DatasetSearcher searcher = DatasetSearcher.of(directory, manifest);
+    // held while this block's rows are built: they read the shards' ids and vectors
+    try (DatasetSearcher.Lease lease = DatasetSearcher.acquire(directory, manifest)) {
+      return block(lease.searcher(), rows, vectors, present, shards);
+    }
+  }
+
+  private List<Row> block(
+      DatasetSearcher searcher,
+      List<Row> rows,
+      List<float[]> vectors,
+      List<float[]> present,
+      int[] shards) {
     List<List<DatasetSearcher.Hit>> found =
         present.isEmpty()
             ? List.of()

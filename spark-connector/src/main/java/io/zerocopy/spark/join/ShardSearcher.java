@@ -7,6 +7,7 @@ import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.IdsFile;
+import io.zerocopy.spark.dataset.PinnedFile;
 import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.ShardFiles;
 import io.zerocopy.spark.dataset.VecManifest;
@@ -14,6 +15,7 @@ import io.zerocopy.spark.index.ShardIndexes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.sql.Row;
@@ -27,7 +29,7 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * the manifest lists one, and (on first use) its id and carried columns. The only place the join
  * code touches shard files: local ones are mapped in place, remote ones through the executor's
  * {@code ShardCache}. Instances are shared by all tasks of an executor through {@link
- * DatasetSearcher#of}; every method is safe to call from many threads.
+ * DatasetSearcher#acquire}; every method is safe to call from many threads.
  */
 final class ShardSearcher {
 
@@ -36,6 +38,7 @@ final class ShardSearcher {
   private final VecManifest manifest;
   private final VectorStore store;
   private final HnswIndex index;
+  private final List<PinnedFile> files;
   private volatile Row[] rows;
 
   private ShardSearcher(
@@ -43,27 +46,64 @@ final class ShardSearcher {
       VecManifest manifest,
       ShardEntry shard,
       VectorStore store,
-      HnswIndex index) {
+      HnswIndex index,
+      List<PinnedFile> files) {
     this.directory = directory;
     this.manifest = manifest;
     this.shard = shard;
     this.store = store;
     this.index = index;
+    this.files = files;
   }
 
-  /** Maps the shard's vectors and, if it is indexed, its graph, checked against the manifest. */
+  /**
+   * Maps the shard's vectors and, if it is indexed, its graph, checked against the manifest. The
+   * files stay on disk until {@link #close} (copies in the executor's cache are pinned).
+   */
   static ShardSearcher open(DatasetDirectory directory, VecManifest manifest, ShardEntry shard) {
-    if (shard.index() == null) {
-      VectorStore store = ShardFiles.openVectors(directory, shard, manifest.dimension(), false);
-      return new ShardSearcher(directory, manifest, shard, store, null);
-    }
+    List<PinnedFile> files = new ArrayList<>();
     try {
-      HnswIndex index = ShardIndexes.open(directory, shard, manifest.dimension());
-      return new ShardSearcher(directory, manifest, shard, index.store(), index);
+      PinnedFile vec = directory.pinnedFile(shard.vec(), false);
+      files.add(vec);
+      if (shard.index() == null) {
+        VectorStore store =
+            ShardFiles.openVectors(directory, shard, manifest.dimension(), vec.path());
+        return new ShardSearcher(directory, manifest, shard, store, null, files);
+      }
+      PinnedFile graph = directory.pinnedFile(shard.index(), true);
+      files.add(graph);
+      HnswIndex index =
+          ShardIndexes.open(directory, shard, manifest.dimension(), vec.path(), graph.path());
+      return new ShardSearcher(directory, manifest, shard, index.store(), index, files);
     } catch (IOException e) {
+      files.forEach(PinnedFile::close);
       throw new UncheckedIOException(
           directory.location(shard.vec().file()) + ": cannot open shard: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      files.forEach(PinnedFile::close);
+      throw e;
     }
+  }
+
+  /**
+   * Unmaps the shard's files and lets the cache evict them. Only by the last user: a search of this
+   * shard after or during this call may crash the JVM ({@code DatasetSearcher} guarantees it).
+   */
+  void close() {
+    if (index != null) {
+      index.unmap();
+    } else {
+      store.unmap();
+    }
+    rows = null;
+    files.forEach(PinnedFile::close);
+  }
+
+  /** Bytes this shard holds: its mapped files, and its id rows once read (their Arrow size). */
+  long bytes() {
+    return shard.vec().bytes()
+        + (shard.index() != null ? shard.index().bytes() : 0)
+        + (rows != null ? shard.ids().bytes() : 0);
   }
 
   ShardEntry shard() {
@@ -112,13 +152,15 @@ final class ShardSearcher {
   }
 
   private Row[] readIds() {
-    Path ids;
-    try {
-      ids = directory.localFile(shard.ids(), false);
+    try (PinnedFile file = directory.pinnedFile(shard.ids(), false)) {
+      return readIds(file.path());
     } catch (IOException e) {
       throw new UncheckedIOException(
           directory.location(shard.ids().file()) + ": cannot read ids: " + e.getMessage(), e);
     }
+  }
+
+  private Row[] readIds(Path ids) {
     StructType schema = manifest.idsSchema();
     scala.Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
     Row[] result = new Row[Math.toIntExact(shard.count())];

@@ -295,20 +295,22 @@ public final class VecSqlFunctions {
                 + " has dimension "
                 + manifest.dimension());
       }
-      DatasetSearcher searcher = DatasetSearcher.of(directory, manifest);
-      List<DatasetSearcher.Hit> hits =
-          searcher.search(new float[][] {query}, k, ef, null, searcher.allShards()).get(0);
-      Object[] values = new Object[hits.size()];
-      for (int i = 0; i < values.length; i++) {
-        DatasetSearcher.Hit hit = hits.get(i);
-        Object id = searcher.shard(hit.shard()).idRow(hit.row()).get(0);
-        values[i] =
-            new GenericInternalRow(
-                new Object[] {
-                  id instanceof String text ? UTF8String.fromString(text) : id, hit.distance()
-                });
+      try (DatasetSearcher.Lease lease = DatasetSearcher.acquire(directory, manifest)) {
+        DatasetSearcher searcher = lease.searcher();
+        List<DatasetSearcher.Hit> hits =
+            searcher.search(new float[][] {query}, k, ef, null, searcher.allShards()).get(0);
+        Object[] values = new Object[hits.size()];
+        for (int i = 0; i < values.length; i++) {
+          DatasetSearcher.Hit hit = hits.get(i);
+          Object id = searcher.shard(hit.shard()).idRow(hit.row()).get(0);
+          values[i] =
+              new GenericInternalRow(
+                  new Object[] {
+                    id instanceof String text ? UTF8String.fromString(text) : id, hit.distance()
+                  });
+        }
+        return new GenericArrayData(values);
       }
-      return new GenericArrayData(values);
     }
   }
 

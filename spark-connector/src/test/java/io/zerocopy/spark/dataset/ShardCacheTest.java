@@ -76,6 +76,31 @@ class ShardCacheTest {
   }
 
   @Test
+  void aPinnedFileIsNotEvictedUntilItIsClosed() throws IOException {
+    Path remoteDir = Files.createDirectories(temp.resolve("remote"));
+    DatasetDirectory remote = DatasetDirectory.of(TestRemoteFileSystem.uri(remoteDir));
+    FileEntry a = file(remoteDir, "part-a.vec", 1000, 1);
+    FileEntry b = file(remoteDir, "part-b.vec", 1000, 2);
+    FileEntry c = file(remoteDir, "part-c.vec", 1000, 3);
+    ShardCache cache = new ShardCache(Files.createDirectories(temp.resolve("cache")), 1500);
+    PinnedFile pinned = cache.fetchPinned(remote, a);
+    PinnedFile again = cache.fetchPinned(remote, a); // two users of one copy
+    cache.fetch(remote, b);
+    Path localC = cache.fetch(remote, c); // evicts b, not the pinned a
+    assertTrue(Files.exists(pinned.path()));
+    assertEquals(2000, cache.bytes(), "over the bound while a is pinned");
+    assertEquals(1, cache.pinnedFiles());
+    pinned.close();
+    pinned.close(); // idempotent: one release per pin
+    assertTrue(Files.exists(again.path()), "still pinned by its other user");
+    again.close();
+    assertEquals(0, cache.pinnedFiles());
+    assertFalse(Files.exists(again.path()), "evicted once released: the cache is back in bound");
+    assertTrue(Files.exists(localC));
+    assertEquals(1000, cache.bytes());
+  }
+
+  @Test
   void aCopyThatDiffersFromTheManifestIsRejectedNamingTheRemoteFile() throws IOException {
     Path remoteDir = Files.createDirectories(temp.resolve("remote"));
     DatasetDirectory remote = DatasetDirectory.of(TestRemoteFileSystem.uri(remoteDir));

@@ -3,6 +3,7 @@ package io.zerocopy.spark.source.read;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.IdsFile;
+import io.zerocopy.spark.dataset.PinnedFile;
 import io.zerocopy.spark.dataset.ShardFiles;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
@@ -38,6 +39,8 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
   private FloatMatrixColumnVector vectorColumn;
   private float[] vectorBuffer;
   private IdsFile ids;
+  private PinnedFile vecFile;
+  private PinnedFile idsFile;
   private int batch;
   private ColumnarBatch current;
   private long rowsRead;
@@ -59,11 +62,14 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
     this.vectorPosition = position;
     try {
       // local files are used in place, remote ones through this executor's shard cache
+      // pinned: another task's fetch must not evict a cache copy this reader has open
       if (position >= 0 || verifyChecksums) {
-        vecPath = directory.localFile(range.shard().vec(), verifyChecksums);
+        vecFile = directory.pinnedFile(range.shard().vec(), verifyChecksums);
+        vecPath = vecFile.path();
       }
       if (needsIds || verifyChecksums) {
-        idsPath = directory.localFile(range.shard().ids(), verifyChecksums);
+        idsFile = directory.pinnedFile(range.shard().ids(), verifyChecksums);
+        idsPath = idsFile.path();
       }
       if (position >= 0) {
         openVectors();
@@ -145,12 +151,22 @@ final class VecColumnarReader implements PartitionReader<ColumnarBatch> {
   public void close() {
     current = null;
     if (store != null) {
-      store.close();
+      // batches hold copies of the vectors, and Spark closes a reader on its task's thread:
+      // nothing reads the mapping any more, so it goes now, not at a later collection
+      store.unmap();
       store = null;
     }
     if (ids != null) {
       ids.close();
       ids = null;
+    }
+    if (vecFile != null) {
+      vecFile.close();
+      vecFile = null;
+    }
+    if (idsFile != null) {
+      idsFile.close();
+      idsFile = null;
     }
   }
 }
