@@ -42,6 +42,31 @@ def test_write_index_and_join_match_exact_search(spark, tmp_path):
     assert hits / (30 * 5) >= 0.95
 
 
+def test_a_clustered_write_puts_each_row_in_the_shard_of_its_nearest_centre(spark, tmp_path):
+    import json
+    import os
+
+    data = clustered(1500, 8, 5)
+    df = spark.createDataFrame([(i, data[i].tolist()) for i in range(len(data))], "id long, embedding array<float>")
+    path = str(tmp_path / "clustered")
+    write_vectors(df, path, partitioning="kmeans", shards=6, index="hnsw")
+    versions = sorted(os.listdir(os.path.join(path, "_manifests")))
+    manifest = json.load(open(os.path.join(path, "_manifests", versions[-1])))
+    assert manifest["centroids"]["file"].startswith("part-centroids-")
+    assert sorted({shard["cluster"] for shard in manifest["shards"]}) == list(range(6))
+    assert sum(shard["count"] for shard in manifest["shards"]) == 1500
+    queries = spark.createDataFrame([(0, data[7].tolist())], "qid int, embedding array<float>")
+    assert knn_join(queries, path, k=1).collect()[0].neighbor_id == 7
+    # routed: the query visits the shards of its 2 nearest clusters only
+    assert knn_join(queries, path, k=1, nprobe=2).collect()[0].neighbor_id == 7
+    from pyspark.errors import AnalysisException
+
+    with pytest.raises(AnalysisException, match="option 'nprobe': expected a positive integer"):
+        knn_join(queries, path, k=1, nprobe=0)
+    with pytest.raises(ValueError, match="option 'shards' applies to clustered writes only"):
+        write_vectors(df, str(tmp_path / "other"), shards=3)
+
+
 def test_build_index_on_an_unindexed_dataset(spark, tmp_path):
     data = clustered(500, 8, 3)
     df = spark.createDataFrame([(i, data[i].tolist()) for i in range(500)], "id long, embedding array<float>")

@@ -78,12 +78,16 @@ def write_vectors(
     metric: Optional[str] = None,
     m: Optional[int] = None,
     ef_construction: Optional[int] = None,
+    partitioning: Optional[str] = None,
+    shards: Optional[int] = None,
     **options,
 ) -> None:
     """Writes df as a `vec` dataset; index="hnsw" builds one index per shard in the same job.
 
-    Unset values are not passed: the connector's defaults apply (metric l2 for a new dataset, the
-    dataset's own on append; m 16, ef_construction 200)."""
+    partitioning="kmeans" makes the shards clusters of similar vectors (shards of them; default:
+    df's partition count), so that searches can visit only the nearest shards; an append to a
+    clustered dataset follows its clusters. Unset values are not passed: the connector's defaults
+    apply (metric l2 for a new dataset, the dataset's own on append; m 16, ef_construction 200)."""
     _errors_in_python_terms(df.sparkSession)
     # Spark Connect's client knows "error" but rejects its classic synonyms
     if mode.lower() in ("errorifexists", "default"):
@@ -94,7 +98,14 @@ def write_vectors(
         .option("vectorColumn", vector_column)
         .option("idColumn", id_column)
     )
-    given = {"metric": metric, "index": index, "m": m, "efConstruction": ef_construction}
+    given = {
+        "metric": metric,
+        "index": index,
+        "m": m,
+        "efConstruction": ef_construction,
+        "partitioning": partitioning,
+        "shards": shards,
+    }
     for key, value in list(given.items()) + list(options.items()):
         if value is not None:
             writer = writer.option(key, value)
@@ -132,6 +143,7 @@ def knn_join(
     carry: Optional[Union[str, Sequence[str]]] = None,
     on_null_vector: Optional[str] = None,
     query_block_rows: Optional[int] = None,
+    nprobe: Optional[int] = None,
 ):
     """For every query row, its k nearest neighbours in the `vec` dataset at path: the query
     columns, then neighbor_id, distance, rank (1 = nearest) and the carried columns named in carry.
@@ -139,7 +151,9 @@ def knn_join(
     The batched join of the connector's Java KnnJoin.knnJoin, through the SQL table-valued
     function vec_knn_join, so it works with classic and Spark Connect sessions alike. strategy is
     "replicated", "partitioned" or "auto"; exact=True searches exactly (no index needed); ef,
-    on_null_vector ("error" or "skip") and query_block_rows are passed on as given. Options left
+    on_null_vector ("error" or "skip") and query_block_rows are passed on as given; nprobe, on a
+    dataset written with partitioning="kmeans", visits only the shards of each query's nprobe
+    nearest clusters (default: every shard). Options left
     at None are not passed: their defaults are Java's. Bad arguments fail here, as a pyspark
     AnalysisException with the Java message. Needs a session configured with
     configure_spark_with_zero_copy."""
@@ -157,6 +171,8 @@ def knn_join(
         options["onNullVector"] = str(on_null_vector)
     if query_block_rows is not None:
         options["queryBlockRows"] = str(int(query_block_rows))
+    if nprobe is not None:
+        options["nprobe"] = str(nprobe)
     # every value is a named parameter, so paths and names need no quoting
     args = {"path": path, "k": int(k)}
     entries = []

@@ -64,7 +64,7 @@ public final class VecDatasets {
         new ArrayList<>(RetiredFiles.plan(manifest, manifest, now, millis).expired());
     Set<String> known = new HashSet<>();
     known.add(DatasetDirectory.MANIFEST);
-    manifest.shards().forEach(shard -> known.addAll(shard.files()));
+    known.addAll(manifest.files());
     manifest.retired().forEach(file -> known.add(file.file()));
     for (String file : directory.listFiles()) {
       // shard files of failed writes, and hidden temporaries of crashed writers and builds:

@@ -42,6 +42,7 @@ class PackageLayersTest {
           "io.zerocopy.engine.distance", 1,
           "io.zerocopy.engine.search", 1,
           "io.zerocopy.engine.exact", 2,
+          "io.zerocopy.engine.cluster", 2,
           "io.zerocopy.engine.hnsw", 2);
 
   private static final Pattern REFERENCE =

@@ -285,12 +285,7 @@ public final class JoinBenchmark {
       System.err.printf(
           Locale.ROOT, "== index %s: %.1f s%n", shard.name(), (System.nanoTime() - start) / 1e9);
       indexed.add(
-          new ShardEntry(
-              shard.name(),
-              shard.count(),
-              shard.batchRows(),
-              shard.vec(),
-              shard.ids(),
+          shard.withIndex(
               new FileEntry(file, Files.size(target), DatasetDirectory.crc32c(target))));
     }
     io.zerocopy.spark.dataset.ManifestCommit.commit(

@@ -15,7 +15,9 @@ import java.util.Arrays;
  * geometry in which a mean is a centre, and queries routed by inner product with the centres, as an
  * inverted-file index over inner product does.
  */
-public final class Centroids {
+public final class Centroids implements java.io.Serializable {
+
+  private static final long serialVersionUID = 1L;
 
   private static final VectorKernel KERNEL = VectorKernel.selected();
 

@@ -190,6 +190,38 @@ public final class DatasetDirectory implements Serializable {
     return new PinnedFile(localFile(entry, verifyChecksum), null);
   }
 
+  /**
+   * The centroids of a clustered dataset ({@code entry}: the manifest's), their size and CRC32C
+   * checked against it, then every field of the file; an error names the file.
+   */
+  public io.zerocopy.engine.cluster.Centroids readCentroids(FileEntry entry) {
+    try {
+      return io.zerocopy.engine.cluster.CentroidsFile.read(localFile(entry, true));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /** The manifest entry of a file of the dataset: its size and CRC32C, read now. */
+  public FileEntry describe(String file) throws IOException {
+    if (!isRemote()) {
+      Path local = resolve(file);
+      return new FileEntry(file, Files.size(local), crc32c(local));
+    }
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    long size = 0;
+    try (java.io.InputStream in = fileSystem().open(remotePath(file))) {
+      byte[] buffer = new byte[1 << 16];
+      for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+        crc.update(buffer, 0, n);
+        size += n;
+      }
+    } catch (IOException e) {
+      throw new IOException(location(file) + ": cannot read: " + e.getMessage(), e);
+    }
+    return new FileEntry(file, size, crc.getValue());
+  }
+
   /** Size of a file of the dataset; an error names it if it is missing. */
   public long size(String file) throws IOException {
     try {
@@ -457,11 +489,16 @@ public final class DatasetDirectory implements Serializable {
                 name.startsWith(".") || name.startsWith("_") || SHARD_FILE.matcher(name).matches());
   }
 
-  /** The names of shard files: {@code part-NNNNN-<write uuid>-<task>.vec|.ids.arrow|.hnsw}. */
+  /**
+   * The names of shard files, {@code part-NNNNN-<write uuid>-<task>.vec|.ids.arrow|.hnsw}, and of
+   * centroids files, {@code part-centroids-<uuid>.centroids}.
+   */
   private static final java.util.regex.Pattern SHARD_FILE =
       java.util.regex.Pattern.compile(
           "part-\\d{5,}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-\\d+"
-              + "\\.(vec|ids\\.arrow|hnsw)");
+              + "\\.(vec|ids\\.arrow|hnsw)"
+              + "|part-centroids-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+              + "\\.centroids");
 
   /** Names of the regular files in the directory; empty if it does not exist. */
   public List<String> listFiles() {

@@ -63,6 +63,9 @@ public final class DatasetPaths {
         checkName(file, source + ": shard " + shard.name());
       }
     }
+    if (manifest.centroids() != null) {
+      checkName(manifest.centroids().file(), source + ": centroids");
+    }
     return manifest;
   }
 

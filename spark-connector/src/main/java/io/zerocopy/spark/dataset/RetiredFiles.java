@@ -80,14 +80,12 @@ public final class RetiredFiles {
    */
   public static Plan plan(VecManifest previous, VecManifest next, long now, long retentionMillis) {
     Set<String> referenced = new HashSet<>();
-    next.shards().forEach(shard -> referenced.addAll(shard.files()));
+    referenced.addAll(next.files());
     Map<String, Retired> all = new LinkedHashMap<>();
     if (previous != null) {
       previous.retired().forEach(file -> all.put(file.file(), file));
-      for (ShardEntry shard : previous.shards()) {
-        for (String file : shard.files()) {
-          all.putIfAbsent(file, new Retired(file, now));
-        }
+      for (String file : previous.files()) {
+        all.putIfAbsent(file, new Retired(file, now));
       }
     }
     List<Retired> kept = new ArrayList<>();

@@ -8,12 +8,37 @@ import java.util.List;
  * One shard: row i of {@code ids} belongs to vector i of {@code vec}. {@code index} is the shard's
  * {@code .hnsw} file once it is indexed, else null. {@code batchRows} is the row count of every
  * record batch of the Arrow file but the last, so readers can split a shard at batch boundaries.
+ * {@code cluster} is the centre (of the manifest's centroids) whose rows the shard holds in a
+ * clustered dataset, else {@link #UNCLUSTERED}.
  */
 public record ShardEntry(
-    String name, long count, int batchRows, FileEntry vec, FileEntry ids, FileEntry index)
+    String name,
+    long count,
+    int batchRows,
+    FileEntry vec,
+    FileEntry ids,
+    FileEntry index,
+    int cluster)
     implements Serializable {
 
+  public static final int UNCLUSTERED = -1;
+
+  /** A shard of an unclustered dataset. */
+  public ShardEntry(
+      String name, long count, int batchRows, FileEntry vec, FileEntry ids, FileEntry index) {
+    this(name, count, batchRows, vec, ids, index, UNCLUSTERED);
+  }
+
+  /** The same shard with another index file (null: none). */
+  public ShardEntry withIndex(FileEntry newIndex) {
+    return new ShardEntry(name, count, batchRows, vec, ids, newIndex, cluster);
+  }
+
   public ShardEntry {
+    if (cluster < UNCLUSTERED) {
+      throw new IllegalArgumentException(
+          "shard " + name + ": cluster must be >= 0 (or absent), got " + cluster);
+    }
     if (count < 1) {
       throw new IllegalArgumentException("shard " + name + ": count must be >= 1, got " + count);
     }

@@ -36,9 +36,13 @@ import org.apache.spark.sql.types.StructType;
  *      "ids": {"file": "part-00000-<uuid>.ids.arrow", "bytes": ..., "crc32c": "..."},
  *      "index": null}
  *   ],
- *   "retired": [{"file": "part-00000-<older uuid>.vec", "since": <epoch ms>}]
+ *   "retired": [{"file": "part-00000-<older uuid>.vec", "since": <epoch ms>}],
+ *   "centroids": {"file": "part-centroids-<uuid>.centroids", "bytes": ..., "crc32c": "..."}
  * }
  * }</pre>
+ *
+ * <p>A clustered dataset ({@code partitioning=kmeans}) lists its centroids file, and each shard the
+ * cluster whose rows it holds ({@code "cluster": 3}); several shards may share a cluster.
  *
  * <p>{@code retired} lists files that an earlier manifest referenced and this one replaced: they
  * stay on disk for {@link RetiredFiles#RETENTION_CONF} so that a query planned on the earlier
@@ -54,7 +58,8 @@ public record VecManifest(
     IdType idType,
     StructType carriedSchema,
     List<ShardEntry> shards,
-    List<RetiredFiles.Retired> retired)
+    List<RetiredFiles.Retired> retired,
+    FileEntry centroids)
     implements Serializable {
 
   public static final int FORMAT_VERSION = 1;
@@ -70,6 +75,71 @@ public record VecManifest(
   public VecManifest {
     shards = List.copyOf(shards);
     retired = List.copyOf(retired);
+    for (ShardEntry shard : shards) {
+      if ((centroids == null) != (shard.cluster() == ShardEntry.UNCLUSTERED)) {
+        throw new IllegalArgumentException(
+            centroids == null
+                ? "shard "
+                    + shard.name()
+                    + " names cluster "
+                    + shard.cluster()
+                    + ", but the dataset has no centroids"
+                : "shard "
+                    + shard.name()
+                    + " has no cluster, but the dataset is clustered ("
+                    + centroids.file()
+                    + ")");
+      }
+    }
+  }
+
+  /** The prefix of a clustered dataset's centroids file: {@code part-centroids-<writeId>}. */
+  public static final String CENTROIDS_PREFIX = "part-centroids-";
+
+  /** The centroids file a write of {@code writeId} creates. */
+  public static String centroidsFile(String writeId) {
+    return CENTROIDS_PREFIX + writeId + ".centroids";
+  }
+
+  /** True if the dataset's shards are clusters, each query routable to its nearest ones. */
+  public boolean clustered() {
+    return centroids != null;
+  }
+
+  /** Every file the manifest references: each shard's, and the centroids file if clustered. */
+  public List<String> files() {
+    List<String> files = new ArrayList<>();
+    shards.forEach(shard -> files.addAll(shard.files()));
+    if (centroids != null) {
+      files.add(centroids.file());
+    }
+    return files;
+  }
+
+  /** A manifest that has no centroids. */
+  public VecManifest(
+      int formatVersion,
+      String writeId,
+      int dimension,
+      Metric metric,
+      String vectorColumn,
+      String idColumn,
+      IdType idType,
+      StructType carriedSchema,
+      List<ShardEntry> shards,
+      List<RetiredFiles.Retired> retired) {
+    this(
+        formatVersion,
+        writeId,
+        dimension,
+        metric,
+        vectorColumn,
+        idColumn,
+        idType,
+        carriedSchema,
+        shards,
+        retired,
+        null);
   }
 
   /** A manifest that retires nothing. */
@@ -135,7 +205,25 @@ public record VecManifest(
         idType,
         carriedSchema,
         newShards,
-        retired);
+        retired,
+        centroids);
+  }
+
+  /** This manifest with other shards and centroids (null: unclustered). */
+  public VecManifest withShards(
+      String newWriteId, int newDimension, List<ShardEntry> newShards, FileEntry newCentroids) {
+    return new VecManifest(
+        formatVersion,
+        newWriteId,
+        newDimension,
+        metric,
+        vectorColumn,
+        idColumn,
+        idType,
+        carriedSchema,
+        newShards,
+        retired,
+        newCentroids);
   }
 
   /** This manifest with another list of retired files. */
@@ -150,7 +238,8 @@ public record VecManifest(
         idType,
         carriedSchema,
         shards,
-        newRetired);
+        newRetired,
+        centroids);
   }
 
   public String toJson() {
@@ -178,6 +267,12 @@ public record VecManifest(
       putFile(node, "vec", shard.vec());
       putFile(node, "ids", shard.ids());
       putFile(node, "index", shard.index());
+      if (shard.cluster() != ShardEntry.UNCLUSTERED) {
+        node.put("cluster", shard.cluster());
+      }
+    }
+    if (centroids != null) {
+      putFile(root, "centroids", centroids);
     }
     ArrayNode retiredArray = root.putArray("retired");
     for (RetiredFiles.Retired file : retired) {
@@ -236,7 +331,10 @@ public record VecManifest(
                 required(node, "batchRows", source).asInt(),
                 file(node, "vec", source),
                 file(node, "ids", source),
-                node.hasNonNull("index") ? file(node, "index", source) : null));
+                node.hasNonNull("index") ? file(node, "index", source) : null,
+                node.hasNonNull("cluster")
+                    ? required(node, "cluster", source).asInt()
+                    : ShardEntry.UNCLUSTERED));
       }
       List<RetiredFiles.Retired> retired = new ArrayList<>();
       if (root.hasNonNull("retired")) {
@@ -257,7 +355,8 @@ public record VecManifest(
           IdType.parse(required(id, "type", source).asText()),
           (StructType) carried,
           shards,
-          retired);
+          retired,
+          root.hasNonNull("centroids") ? file(root, "centroids", source) : null);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(source)) {
         throw e;

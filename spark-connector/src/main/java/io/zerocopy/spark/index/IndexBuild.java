@@ -138,16 +138,7 @@ public final class IndexBuild {
                 List<ShardEntry> shards = new ArrayList<>();
                 for (ShardEntry shard : current.shards()) {
                   FileEntry index = built.get(shard.name());
-                  shards.add(
-                      index == null
-                          ? shard
-                          : new ShardEntry(
-                              shard.name(),
-                              shard.count(),
-                              shard.batchRows(),
-                              shard.vec(),
-                              shard.ids(),
-                              index));
+                  shards.add(index == null ? shard : shard.withIndex(index));
                 }
                 return current.withShards(buildId, current.dimension(), shards);
               });

@@ -327,6 +327,51 @@ final class DatasetSearcher {
     return merged;
   }
 
+  /**
+   * {@link #search} where each query visits its own shards ({@code shardsPerQuery[q]}, positions in
+   * the manifest): each shard is searched once, for the queries that visit it.
+   */
+  List<List<Hit>> search(float[][] queries, int k, int ef, Metric metric, int[][] shardsPerQuery) {
+    java.util.TreeMap<Integer, List<Integer>> byShard = new java.util.TreeMap<>();
+    for (int q = 0; q < queries.length; q++) {
+      for (int shard : shardsPerQuery[q]) {
+        byShard.computeIfAbsent(shard, unused -> new ArrayList<>()).add(q);
+      }
+    }
+    List<List<Hit>> merged = new ArrayList<>(queries.length);
+    for (int q = 0; q < queries.length; q++) {
+      merged.add(new ArrayList<>());
+    }
+    int threads = SearchThreads.forThisTask();
+    for (java.util.Map.Entry<Integer, List<Integer>> entry : byShard.entrySet()) {
+      int position = entry.getKey();
+      List<Integer> visitors = entry.getValue();
+      float[][] subset = new float[visitors.size()][];
+      for (int i = 0; i < subset.length; i++) {
+        subset[i] = queries[visitors.get(i)];
+      }
+      ShardSearcher shard = shard(position);
+      List<List<Neighbor>> found =
+          metric == null
+              ? shard.searchApprox(subset, k, ef, threads)
+              : shard.searchExact(subset, k, metric, threads);
+      for (int i = 0; i < subset.length; i++) {
+        List<Hit> hits = merged.get(visitors.get(i));
+        for (Neighbor neighbor : found.get(i)) {
+          hits.add(new Hit(position, neighbor.id(), neighbor.distance()));
+        }
+      }
+    }
+    for (int q = 0; q < queries.length; q++) {
+      List<Hit> hits = merged.get(q);
+      hits.sort(Hit.ORDER);
+      if (hits.size() > k) {
+        merged.set(q, new ArrayList<>(hits.subList(0, k)));
+      }
+    }
+    return merged;
+  }
+
   int[] allShards() {
     int[] all = new int[shards.length];
     for (int i = 0; i < all.length; i++) {

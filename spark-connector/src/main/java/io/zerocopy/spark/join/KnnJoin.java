@@ -134,10 +134,11 @@ public final class KnnJoin {
             + k
             + ", "
             + strategy.name().toLowerCase(java.util.Locale.ROOT)
+            + (parsed.nprobe() != null ? ", nprobe=" + parsed.nprobe() : "")
             + ", "
             + directory
             + "]";
-    NeighborJoinTask.Settings settings = parsed.taskSettings(k, manifest);
+    NeighborJoinTask.Settings settings = parsed.taskSettings(k, directory, manifest);
     if (strategy == KnnJoinOptions.Strategy.REPLICATED) {
       NeighborJoinTask task =
           new NeighborJoinTask(
@@ -182,56 +183,23 @@ public final class KnnJoin {
     List<StructField> fields = new ArrayList<>(neighbourFields);
     fields.add(DataTypes.createStructField(SHARD, DataTypes.IntegerType, true));
     fields.add(DataTypes.createStructField(ROW, DataTypes.LongType, true));
+    ShardRouting routing = settings.routing();
     NeighborJoinTask task =
         new NeighborJoinTask(
             directory,
             manifest,
             queryColumn,
-            settings,
+            settings.unrouted(),
             withPosition,
             description,
             JoinMetrics.register(queries.sparkSession().sparkContext()));
     SparkSession session = queries.sparkSession();
     JavaSparkContext context = JavaSparkContext.fromSparkContext(session.sparkContext());
     int shardCount = manifest.shards().size();
-    List<Integer> shardList = new ArrayList<>();
-    for (int i = 0; i < shardCount; i++) {
-      shardList.add(i);
-    }
-    JavaRDD<Integer> shards = context.parallelize(shardList, shardCount);
     JavaRDD<Row> perShard =
-        tagged
-            .toJavaRDD()
-            .cartesian(shards)
-            .mapPartitions(
-                (FlatMapFunction<Iterator<Tuple2<Row, Integer>>, Row>)
-                    pairs -> {
-                      if (!pairs.hasNext()) {
-                        return Collections.emptyIterator();
-                      }
-                      Tuple2<Row, Integer> first = pairs.next();
-                      int[] shard = {first._2()};
-                      Iterator<Row> rows =
-                          new Iterator<>() {
-                            private Row pending = first._1();
-
-                            @Override
-                            public boolean hasNext() {
-                              return pending != null || pairs.hasNext();
-                            }
-
-                            @Override
-                            public Row next() {
-                              if (pending != null) {
-                                Row row = pending;
-                                pending = null;
-                                return row;
-                              }
-                              return pairs.next()._1();
-                            }
-                          };
-                      return task.run(rows, shard);
-                    });
+        routing == null
+            ? everyShard(tagged, task, context, shardCount)
+            : routedShards(tagged, task, routing, shardCount);
     StructType schema = append(tagged.schema(), fields);
     Dataset<Row> candidates = session.createDataFrame(perShard, schema);
     org.apache.spark.sql.Column order =
@@ -260,6 +228,115 @@ public final class KnnJoin {
             .select(output.toArray(new org.apache.spark.sql.Column[0])),
         task.metrics(),
         description);
+  }
+
+  /**
+   * Routed: each query row goes only to the shards of its {@code nprobe} nearest clusters, through
+   * one shuffle with a partition per shard: queries × (their shards) rows, not queries × shards.
+   */
+  private static JavaRDD<Row> routedShards(
+      Dataset<Row> tagged, NeighborJoinTask task, ShardRouting routing, int shardCount) {
+    return tagged
+        .toJavaRDD()
+        .flatMapToPair(
+            row -> {
+              int[] shards = task.route(row, routing);
+              List<Tuple2<Integer, Row>> pairs = new ArrayList<>(shards.length);
+              for (int shard : shards) {
+                pairs.add(new Tuple2<>(shard, row));
+              }
+              return pairs.iterator();
+            })
+        .partitionBy(new ShardPartitioner(shardCount))
+        .mapPartitionsWithIndex(
+            (index, pairs) -> {
+              Iterator<Row> rows =
+                  new Iterator<>() {
+                    @Override
+                    public boolean hasNext() {
+                      return pairs.hasNext();
+                    }
+
+                    @Override
+                    public Row next() {
+                      return pairs.next()._2();
+                    }
+                  };
+              return task.run(rows, new int[] {index}, false);
+            },
+            false);
+  }
+
+  /** Partition = key: the rows of shard s in partition s. */
+  private static final class ShardPartitioner extends org.apache.spark.Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int shards;
+
+    ShardPartitioner(int shards) {
+      this.shards = shards;
+    }
+
+    @Override
+    public int numPartitions() {
+      return shards;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (Integer) key;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ShardPartitioner that && that.shards == shards;
+    }
+
+    @Override
+    public int hashCode() {
+      return shards;
+    }
+  }
+
+  /** Unrouted: every query row with every shard (a cartesian product, one task per pair). */
+  private static JavaRDD<Row> everyShard(
+      Dataset<Row> tagged, NeighborJoinTask task, JavaSparkContext context, int shardCount) {
+    List<Integer> shardList = new ArrayList<>();
+    for (int i = 0; i < shardCount; i++) {
+      shardList.add(i);
+    }
+    JavaRDD<Integer> shards = context.parallelize(shardList, shardCount);
+    return tagged
+        .toJavaRDD()
+        .cartesian(shards)
+        .mapPartitions(
+            (FlatMapFunction<Iterator<Tuple2<Row, Integer>>, Row>)
+                pairs -> {
+                  if (!pairs.hasNext()) {
+                    return Collections.emptyIterator();
+                  }
+                  Tuple2<Row, Integer> first = pairs.next();
+                  int[] shard = {first._2()};
+                  Iterator<Row> rows =
+                      new Iterator<>() {
+                        private Row pending = first._1();
+
+                        @Override
+                        public boolean hasNext() {
+                          return pending != null || pairs.hasNext();
+                        }
+
+                        @Override
+                        public Row next() {
+                          if (pending != null) {
+                            Row row = pending;
+                            pending = null;
+                            return row;
+                          }
+                          return pairs.next()._1();
+                        }
+                      };
+                  return task.run(rows, shard);
+                });
   }
 
   /**

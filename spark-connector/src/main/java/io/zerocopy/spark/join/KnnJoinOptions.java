@@ -1,6 +1,7 @@
 package io.zerocopy.spark.join;
 
 import io.zerocopy.engine.hnsw.HnswParameters;
+import io.zerocopy.spark.dataset.DatasetDirectory;
 import io.zerocopy.spark.dataset.VecManifest;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.TreeMap;
  *   <li>{@code onNullVector}: {@code error} (default) or {@code skip}
  *   <li>{@code carriedColumns}: comma-separated carried columns of the dataset to add to the result
  *   <li>{@code queryBlockRows}: queries searched together; default 1024
+ *   <li>{@code nprobe}: on a clustered dataset ({@code partitioning=kmeans}), each query visits
+ *       only the shards of its {@code nprobe} nearest clusters; default: every shard
  * </ul>
  */
 record KnnJoinOptions(
@@ -31,7 +34,8 @@ record KnnJoinOptions(
     int ef,
     NeighborJoinTask.NullVectors onNullVector,
     List<String> carriedColumns,
-    int queryBlockRows)
+    int queryBlockRows,
+    Integer nprobe)
     implements Serializable {
 
   enum Strategy {
@@ -46,9 +50,10 @@ record KnnJoinOptions(
   static final String ON_NULL_VECTOR = "onNullVector";
   static final String CARRIED_COLUMNS = "carriedColumns";
   static final String QUERY_BLOCK_ROWS = "queryBlockRows";
+  static final String NPROBE = "nprobe";
 
   static final Set<String> KEYS =
-      Set.of(STRATEGY, EXACT, EF, ON_NULL_VECTOR, CARRIED_COLUMNS, QUERY_BLOCK_ROWS);
+      Set.of(STRATEGY, EXACT, EF, ON_NULL_VECTOR, CARRIED_COLUMNS, QUERY_BLOCK_ROWS, NPROBE);
 
   static KnnJoinOptions from(Map<String, String> given, int k) {
     Map<String, String> options = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -106,13 +111,23 @@ record KnnJoinOptions(
         ef,
         NeighborJoinTask.NullVectors.parse(options.getOrDefault(ON_NULL_VECTOR, "error")),
         List.copyOf(carried),
-        positiveInt(options, QUERY_BLOCK_ROWS, 1024));
+        positiveInt(options, QUERY_BLOCK_ROWS, 1024),
+        options.containsKey(NPROBE) ? positiveInt(options, NPROBE, 0) : null);
   }
 
-  /** The executor-side settings of a join with these options. */
-  NeighborJoinTask.Settings taskSettings(int k, VecManifest manifest) {
+  /**
+   * The executor-side settings of a join with these options; with {@code nprobe}, the routing of
+   * the dataset at {@code directory} (its centroids read and validated now).
+   */
+  NeighborJoinTask.Settings taskSettings(int k, DatasetDirectory directory, VecManifest manifest) {
     return new NeighborJoinTask.Settings(
-        k, ef, exact ? manifest.metric() : null, onNullVector, queryBlockRows, false);
+        k,
+        ef,
+        exact ? manifest.metric() : null,
+        onNullVector,
+        queryBlockRows,
+        false,
+        ShardRouting.of(directory, manifest, nprobe, "option '" + NPROBE + "'"));
   }
 
   private static int positiveInt(Map<String, String> options, String key, int fallback) {

@@ -71,10 +71,35 @@ final class NeighborJoinTask implements Serializable {
    * @param nearestBy NEAREST BY semantics: the query column (appended by the rule) is not emitted,
    *     and a query vector that Spark's vector functions rank as NULL (a null element; for cosine,
    *     zero magnitude) has no neighbours, as in Spark's plan
+   * @param routing each query visits only the shards of its nearest clusters, among those given;
+   *     null: every shard given
    */
   record Settings(
-      int k, int ef, Metric exactMetric, NullVectors nullVectors, int blockRows, boolean nearestBy)
-      implements Serializable {}
+      int k,
+      int ef,
+      Metric exactMetric,
+      NullVectors nullVectors,
+      int blockRows,
+      boolean nearestBy,
+      ShardRouting routing)
+      implements Serializable {
+
+    /** Settings of a join that visits the shards it is given. */
+    Settings(
+        int k,
+        int ef,
+        Metric exactMetric,
+        NullVectors nullVectors,
+        int blockRows,
+        boolean nearestBy) {
+      this(k, ef, exactMetric, nullVectors, blockRows, nearestBy, null);
+    }
+
+    /** These settings without routing: the queries come routed already. */
+    Settings unrouted() {
+      return new Settings(k, ef, exactMetric, nullVectors, blockRows, nearestBy, null);
+    }
+  }
 
   private final DatasetDirectory directory;
   private final VecManifest manifest;
@@ -112,13 +137,21 @@ final class NeighborJoinTask implements Serializable {
 
   /** The output rows for the query rows {@code input}, searching only the shards given. */
   Iterator<Row> run(Iterator<Row> input, int[] shards) {
+    return run(input, shards, shards.length > 0 && shards[0] == 0);
+  }
+
+  /**
+   * {@link #run(Iterator, int[])}; {@code countQueries}: this task's queries count in the {@code
+   * queries} metric (one task per query: the one searching shard 0, unless routed upstream).
+   */
+  Iterator<Row> run(Iterator<Row> input, int[] shards, boolean countQueries) {
     return new Iterator<>() {
       private Iterator<Row> current = java.util.Collections.emptyIterator();
 
       @Override
       public boolean hasNext() {
         while (!current.hasNext() && input.hasNext()) {
-          current = block(input, shards).iterator();
+          current = block(input, shards, countQueries).iterator();
         }
         return current.hasNext();
       }
@@ -133,7 +166,7 @@ final class NeighborJoinTask implements Serializable {
     };
   }
 
-  private List<Row> block(Iterator<Row> input, int[] shards) {
+  private List<Row> block(Iterator<Row> input, int[] shards, boolean countQueries) {
     List<Row> rows = new ArrayList<>();
     List<float[]> vectors = new ArrayList<>();
     while (rows.size() < settings.blockRows() && input.hasNext()) {
@@ -149,7 +182,7 @@ final class NeighborJoinTask implements Serializable {
     }
     // held while this block's rows are built: they read the shards' ids and vectors
     try (DatasetSearcher.Lease lease = DatasetSearcher.acquire(directory, manifest)) {
-      return block(lease.searcher(), rows, vectors, present, shards);
+      return block(lease.searcher(), rows, vectors, present, shards, countQueries);
     }
   }
 
@@ -158,26 +191,36 @@ final class NeighborJoinTask implements Serializable {
       List<Row> rows,
       List<float[]> vectors,
       List<float[]> present,
-      int[] shards) {
+      int[] shards,
+      boolean countQueries) {
+    float[][] queries = present.toArray(new float[0][]);
+    int[][] visits = new int[queries.length][];
+    for (int q = 0; q < queries.length; q++) {
+      // routed: the given shards (every one, replicated) that hold the query's nearest clusters
+      visits[q] = settings.routing() == null ? shards : settings.routing().shards(queries[q]);
+    }
     List<List<DatasetSearcher.Hit>> found =
-        present.isEmpty()
+        queries.length == 0
             ? List.of()
-            : searcher.search(
-                present.toArray(new float[0][]),
-                settings.k(),
-                settings.ef(),
-                settings.exactMetric(),
-                shards);
-    if (shards.length > 0 && shards[0] == 0) { // partitioned: one task per shard sees each query
+            : settings.routing() == null
+                ? searcher.search(
+                    queries, settings.k(), settings.ef(), settings.exactMetric(), shards)
+                : searcher.search(
+                    queries, settings.k(), settings.ef(), settings.exactMetric(), visits);
+    if (countQueries) {
       metrics.queries().add(present.size());
     }
-    metrics.shardSearches().add((long) present.size() * shards.length);
-    if (settings.exactMetric() != null) {
-      long searched = 0;
-      for (int shard : shards) {
+    long shardSearches = 0;
+    long searched = 0;
+    for (int[] visited : visits) {
+      shardSearches += visited.length;
+      for (int shard : visited) {
         searched += manifest.shards().get(shard).count();
       }
-      metrics.distances().add(present.size() * searched);
+    }
+    metrics.shardSearches().add(shardSearches);
+    if (settings.exactMetric() != null) {
+      metrics.distances().add(searched);
     }
     List<Row> output = new ArrayList<>(rows.size() * settings.k());
     int next = 0;
@@ -237,6 +280,25 @@ final class NeighborJoinTask implements Serializable {
       boxed[i] = vector[i];
     }
     return scala.collection.immutable.ArraySeq$.MODULE$.unsafeWrapArray(boxed);
+  }
+
+  /**
+   * The shards a query row visits under {@code routing}, counted in the {@code queries} metric if
+   * it has a vector. A row without a usable vector (null, another dimension, a non-finite value)
+   * goes to shard 0 only, whose task skips it or names it as an unrouted join does.
+   */
+  int[] route(Row row, ShardRouting routing) {
+    float[] vector;
+    try {
+      vector = queryVector(row);
+    } catch (IllegalArgumentException e) {
+      return new int[] {0};
+    }
+    if (vector == null) {
+      return new int[] {0};
+    }
+    metrics.queries().add(1);
+    return routing.shards(vector);
   }
 
   /** The query vector of a row, null if the row has none and nulls are not an error. */

@@ -1,10 +1,13 @@
 package io.zerocopy.spark.source;
 
 import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.source.read.VecReadOptions;
+import io.zerocopy.spark.source.write.ClusteredWrite;
 import io.zerocopy.spark.source.write.VecWriteOptions;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SQLContext;
@@ -84,9 +87,11 @@ public final class VecTableProvider
                 parameters instanceof CaseInsensitiveMap<String> original
                     ? original.originalMap()
                     : parameters));
-    VecWriteOptions.from(new CaseInsensitiveStringMap(options)); // fail fast on bad options
+    // fail fast on bad options
+    VecWriteOptions parsed = VecWriteOptions.from(new CaseInsensitiveStringMap(options));
     DatasetDirectory directory = DatasetDirectory.of(options.remove(VecWriteOptions.PATH));
-    boolean exists = directory.readManifest().isPresent();
+    Optional<VecManifest> current = directory.readManifest();
+    boolean exists = current.isPresent();
     SaveMode v2Mode = SaveMode.Append;
     switch (mode) {
       case ErrorIfExists:
@@ -112,7 +117,14 @@ public final class VecTableProvider
         break;
     }
     options.put(VecWriteOptions.V2_WRITE, "true");
-    data.write().format(SHORT_NAME).mode(v2Mode).options(options).save(directory.toString());
+    Dataset<Row> rows =
+        ClusteredWrite.prepare(
+            data,
+            parsed,
+            directory,
+            v2Mode == SaveMode.Append ? current : Optional.empty(),
+            options);
+    rows.write().format(SHORT_NAME).mode(v2Mode).options(options).save(directory.toString());
     return new VecRelation(sqlContext, directory.toString());
   }
 

@@ -146,7 +146,7 @@ public class VecIndexTest extends SparkTestBase {
   static Set<String> listed(VecManifest manifest) {
     Set<String> all = new TreeSet<>();
     all.add(DatasetDirectory.VERSIONS);
-    manifest.shards().forEach(shard -> all.addAll(shard.files()));
+    all.addAll(manifest.files());
     manifest.retired().forEach(file -> all.add(file.file()));
     return all;
   }

@@ -115,9 +115,7 @@ final class JoinFixtures extends SparkTestBase {
         index.save(target);
       }
       FileEntry entry = new FileEntry(file, Files.size(target), DatasetDirectory.crc32c(target));
-      indexed.add(
-          new ShardEntry(
-              shard.name(), shard.count(), shard.batchRows(), shard.vec(), shard.ids(), entry));
+      indexed.add(shard.withIndex(entry));
     }
     io.zerocopy.spark.dataset.ManifestCommit.commit(
         directory,

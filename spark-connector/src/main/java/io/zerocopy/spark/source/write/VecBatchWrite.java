@@ -126,6 +126,7 @@ final class VecBatchWrite implements BatchWrite {
           base = newest.get().manifest();
           VecWriteBuilder.checkAppendable(
               base, directory, plan.idType(), plan.carriedSchema(), requestedMetric);
+          VecWriteBuilder.checkClustering(base, directory, plan.centroids());
           if (plan.index() != null && base.metric() != plan.metric()) {
             throw new IllegalArgumentException(
                 "cannot append to "
@@ -148,7 +149,8 @@ final class VecBatchWrite implements BatchWrite {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return (base == null ? template : base).withShards(plan.writeId(), dimension, shards);
+    return (base == null ? template : base)
+        .withShards(plan.writeId(), dimension, shards, plan.centroids());
   }
 
   private int checkDimensions(VecManifest base, List<ShardCommitMessage> written) {
@@ -182,7 +184,7 @@ final class VecBatchWrite implements BatchWrite {
    */
   private void deleteUnreferenced(VecManifest manifest) {
     Set<String> referenced = new HashSet<>();
-    manifest.shards().forEach(shard -> referenced.addAll(shard.files()));
+    referenced.addAll(manifest.files());
     Set<String> obsolete = new HashSet<>(RetiredFiles.filesOf(plan.directory(), plan.writeId()));
     obsolete.removeAll(referenced);
     RetiredFiles.delete(plan.directory(), List.copyOf(obsolete));

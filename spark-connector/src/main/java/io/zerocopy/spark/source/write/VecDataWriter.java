@@ -274,7 +274,14 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     return new ShardCommitMessage(
         partitionId,
         new ShardEntry(
-            baseName, count, batchRows, vecEntry, idsEntry, built == null ? null : built.entry()),
+            baseName,
+            count,
+            batchRows,
+            vecEntry,
+            idsEntry,
+            built == null ? null : built.entry(),
+            // a clustered write's input has one partition per cluster (ClusteredWrite)
+            plan.centroids() != null ? partitionId : ShardEntry.UNCLUSTERED),
         firstId,
         dimension);
   }

@@ -2,9 +2,12 @@ package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.FileEntry;
 import io.zerocopy.spark.dataset.IdType;
 import io.zerocopy.spark.dataset.ManifestVersion;
 import io.zerocopy.spark.dataset.VecManifest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -88,6 +91,7 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
       knownDimension = manifest.dimension();
     }
     String writeId = UUID.randomUUID().toString();
+    FileEntry centroids = centroids(directory, info.options().get(VecWriteOptions.CENTROIDS));
     WritePlan plan =
         new WritePlan(
             directory,
@@ -102,7 +106,8 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             options.batchRows(),
             knownDimension,
             metric,
-            options.indexSpec());
+            options.indexSpec(),
+            centroids);
     VecManifest template =
         new VecManifest(
             VecManifest.FORMAT_VERSION,
@@ -113,7 +118,9 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             idField.name(),
             idType,
             carriedSchema,
-            List.of());
+            List.of(),
+            List.of(),
+            centroids);
     VecBatchWrite batchWrite =
         new VecBatchWrite(
             plan,
@@ -137,6 +144,47 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
         return plan.index() == null ? VecWriteMetrics.supported() : VecWriteMetrics.withIndex();
       }
     };
+  }
+
+  /** The entry of the centroids file a clustered write routed its rows by; null if none. */
+  private static FileEntry centroids(DatasetDirectory directory, String file) {
+    if (file == null) {
+      return null;
+    }
+    try {
+      return directory.describe(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Whether shards routed by {@code centroids} (null: unclustered) can join {@code base}: the same
+   * centroids file, or an unclustered dataset without shards.
+   */
+  static void checkClustering(VecManifest base, DatasetDirectory directory, FileEntry centroids) {
+    if (java.util.Objects.equals(base.centroids(), centroids)) {
+      return;
+    }
+    if (base.shards().isEmpty() && !base.clustered()) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "cannot append to "
+            + directory
+            + ": "
+            + (base.centroids() == null
+                ? "it is not clustered, the new rows are (centroids " + centroids.file() + ")"
+                : centroids == null
+                    ? "it is clustered ("
+                        + base.centroids().file()
+                        + "), the new rows were not routed by its centroids"
+                    : "it was re-clustered meanwhile (centroids "
+                        + base.centroids().file()
+                        + ", the new rows were routed by "
+                        + centroids.file()
+                        + ")")
+            + "; nothing was committed");
   }
 
   static IllegalArgumentException alreadyExists(DatasetDirectory directory) {

@@ -27,6 +27,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  *       (200, in [1, 65536]), {@code indexThreads} (threads per task for the build; default {@code
  *       spark.task.cpus})
  *   <li>{@code batchRows}: rows per Arrow record batch (4096), also the unit of read splits
+ *   <li>{@code partitioning}: none (default: one shard per input partition) or kmeans: shards are
+ *       clusters of similar vectors, so that searches can visit only the nearest ones; {@code
+ *       shards} (default: the input's partition count) centres are trained on a sample ({@link
+ *       ClusteredWrite})
  * </ul>
  */
 public record VecWriteOptions(
@@ -40,7 +44,9 @@ public record VecWriteOptions(
     int efConstruction,
     int indexThreads,
     int batchRows,
-    boolean createNew)
+    boolean createNew,
+    Partitioning partitioning,
+    int shards)
     implements Serializable {
 
   public static final String PATH = "path";
@@ -53,6 +59,11 @@ public record VecWriteOptions(
   public static final String EF_CONSTRUCTION = IndexSpec.EF_CONSTRUCTION;
   public static final String INDEX_THREADS = IndexSpec.INDEX_THREADS;
   public static final String BATCH_ROWS = "batchRows";
+  public static final String PARTITIONING = "partitioning";
+  public static final String SHARDS = "shards";
+
+  /** Internal: the centroids file a clustered write routes its rows by ({@code ClusteredWrite}). */
+  public static final String CENTROIDS = "__zcs.centroids";
 
   /**
    * Internal: set by the provider when it runs an errorifexists/ignore save as an append that must
@@ -80,8 +91,30 @@ public record VecWriteOptions(
           EF_CONSTRUCTION,
           INDEX_THREADS,
           BATCH_ROWS,
+          PARTITIONING,
+          SHARDS,
           CREATE_NEW,
-          V2_WRITE);
+          V2_WRITE,
+          CENTROIDS);
+
+  /** How rows are split into shards. */
+  public enum Partitioning {
+    /** One shard per input partition, as the rows come. */
+    NONE,
+    /** One shard per k-means cluster of the vectors. */
+    KMEANS;
+
+    static Partitioning parse(String raw) {
+      String wanted = raw.trim().toLowerCase(Locale.ROOT);
+      for (Partitioning kind : values()) {
+        if (kind.name().toLowerCase(Locale.ROOT).equals(wanted)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException(
+          "option 'partitioning': unknown value '" + raw + "': expected one of none, kmeans");
+    }
+  }
 
   /** Index kinds a write can build. */
   public enum IndexKind {
@@ -125,6 +158,13 @@ public record VecWriteOptions(
     IndexSpec spec = IndexSpec.parse(options);
     int batchRows = OptionParsing.intOption(options, BATCH_ROWS, 4096, 1, 1 << 20);
     boolean createNew = OptionParsing.booleanOption(options, CREATE_NEW, false);
+    Partitioning partitioning = Partitioning.parse(options.getOrDefault(PARTITIONING, "none"));
+    int shards = OptionParsing.intOption(options, SHARDS, 0, 1, 1 << 20);
+    if (options.containsKey(SHARDS) && partitioning != Partitioning.KMEANS) {
+      throw new IllegalArgumentException(
+          "option 'shards' applies to clustered writes only: add .option(\"partitioning\","
+              + " \"kmeans\"), or repartition the DataFrame to choose the shard count");
+    }
     return new VecWriteOptions(
         options.get(PATH),
         vectorColumn,
@@ -136,7 +176,9 @@ public record VecWriteOptions(
         spec.efConstruction(),
         spec.threads(),
         batchRows,
-        createNew);
+        createNew,
+        partitioning,
+        shards);
   }
 
   /** What a task needs to index its shard, or null when {@code index} is none. */

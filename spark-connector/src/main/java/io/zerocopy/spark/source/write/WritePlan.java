@@ -2,6 +2,7 @@ package io.zerocopy.spark.source.write;
 
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.FileEntry;
 import io.zerocopy.spark.dataset.IdType;
 import io.zerocopy.spark.index.IndexSpec;
 import java.io.Serializable;
@@ -10,7 +11,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * Everything a task needs to write its shard, decided on the driver: where, under which write id,
  * which columns, the dimension if it is already known (0 if the first row decides), the dataset's
- * metric, and how to index the shard ({@code index} null: no index).
+ * metric, how to index the shard ({@code index} null: no index) and, for a clustered write, the
+ * dataset's centroids file (the task's partition is its cluster).
  */
 record WritePlan(
     DatasetDirectory directory,
@@ -25,8 +27,41 @@ record WritePlan(
     int batchRows,
     int knownDimension,
     Metric metric,
-    IndexSpec index)
+    IndexSpec index,
+    FileEntry centroids)
     implements Serializable {
+
+  /** A plan of an unclustered write. */
+  WritePlan(
+      DatasetDirectory directory,
+      String writeId,
+      VectorColumn vectorColumn,
+      String idColumn,
+      int idOrdinal,
+      IdType idType,
+      int[] carriedOrdinals,
+      StructType carriedSchema,
+      StructType idsSchema,
+      int batchRows,
+      int knownDimension,
+      Metric metric,
+      IndexSpec index) {
+    this(
+        directory,
+        writeId,
+        vectorColumn,
+        idColumn,
+        idOrdinal,
+        idType,
+        carriedOrdinals,
+        carriedSchema,
+        idsSchema,
+        batchRows,
+        knownDimension,
+        metric,
+        index,
+        null);
+  }
 
   /** A plan without an index (metric l2). */
   WritePlan(
@@ -54,6 +89,7 @@ record WritePlan(
         batchRows,
         knownDimension,
         Metric.L2,
+        null,
         null);
   }
 

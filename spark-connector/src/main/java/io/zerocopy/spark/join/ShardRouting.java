@@ -1,0 +1,109 @@
+package io.zerocopy.spark.join;
+
+import io.zerocopy.engine.cluster.Centroids;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.ShardEntry;
+import io.zerocopy.spark.dataset.VecManifest;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Which shards of a clustered dataset a query visits: those of its {@code nprobe} nearest clusters
+ * (several shards may hold one cluster, after appends). Built on the driver from the manifest's
+ * centroids file (validated as it is read) and shipped with the join's tasks: the centres are a few
+ * hundred KiB at most.
+ */
+final class ShardRouting implements Serializable {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Session conf: {@code nprobe} for {@code vec_knn} and {@code NEAREST BY} on clustered data. */
+  static final String NPROBE_CONF = "spark.zerocopy.search.nprobe";
+
+  private final Centroids centroids;
+  private final int nprobe;
+  private final int[][] shardsOfCluster;
+
+  private ShardRouting(Centroids centroids, int nprobe, int[][] shardsOfCluster) {
+    this.centroids = centroids;
+    this.nprobe = nprobe;
+    this.shardsOfCluster = shardsOfCluster;
+  }
+
+  /**
+   * The routing of {@code nprobe} clusters per query, or null when every shard is visited: no
+   * {@code nprobe} given, or at least as many as the dataset has clusters.
+   *
+   * @param option how the value was given, for errors ("option 'nprobe'")
+   */
+  static ShardRouting of(
+      DatasetDirectory directory, VecManifest manifest, Integer nprobe, String option) {
+    if (nprobe == null) {
+      return null;
+    }
+    if (nprobe < 1) {
+      throw new IllegalArgumentException(
+          option + ": expected a positive integer, got '" + nprobe + "'");
+    }
+    if (!manifest.clustered()) {
+      throw new IllegalArgumentException(
+          option
+              + ": vec dataset "
+              + directory
+              + " is not clustered, so every query visits every shard; write it with"
+              + " partitioning=kmeans to route queries to their nearest shards");
+    }
+    Centroids centroids = directory.readCentroids(manifest.centroids());
+    if (nprobe >= centroids.count()) {
+      return null;
+    }
+    List<List<Integer>> byCluster = new ArrayList<>();
+    for (int c = 0; c < centroids.count(); c++) {
+      byCluster.add(new ArrayList<>());
+    }
+    List<ShardEntry> shards = manifest.shards();
+    for (int s = 0; s < shards.size(); s++) {
+      int cluster = shards.get(s).cluster();
+      if (cluster >= centroids.count()) {
+        throw new IllegalStateException(
+            directory.location(manifest.centroids().file())
+                + ": has "
+                + centroids.count()
+                + " centres, but shard "
+                + shards.get(s).name()
+                + " names cluster "
+                + cluster);
+      }
+      byCluster.get(cluster).add(s);
+    }
+    int[][] shardsOfCluster = new int[byCluster.size()][];
+    for (int c = 0; c < shardsOfCluster.length; c++) {
+      shardsOfCluster[c] = byCluster.get(c).stream().mapToInt(Integer::intValue).toArray();
+    }
+    return new ShardRouting(centroids, nprobe, shardsOfCluster);
+  }
+
+  /** The positions (in the manifest) of the shards {@code query} visits, ascending. */
+  int[] shards(float[] query) {
+    int total = 0;
+    int[] clusters = centroids.route(query, nprobe);
+    for (int cluster : clusters) {
+      total += shardsOfCluster[cluster].length;
+    }
+    int[] shards = new int[total];
+    int next = 0;
+    for (int cluster : clusters) {
+      for (int shard : shardsOfCluster[cluster]) {
+        shards[next++] = shard;
+      }
+    }
+    Arrays.sort(shards);
+    return shards;
+  }
+
+  int nprobe() {
+    return nprobe;
+  }
+}

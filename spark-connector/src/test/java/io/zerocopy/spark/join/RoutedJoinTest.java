@@ -1,0 +1,187 @@
+package io.zerocopy.spark.join;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.engine.distance.Distance;
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.spark.SparkTestBase;
+import io.zerocopy.spark.dataset.DatasetDirectory;
+import io.zerocopy.spark.dataset.VecManifest;
+import io.zerocopy.spark.index.VecIndexTest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * nprobe on a clustered dataset: each query visits the shards of its nprobe nearest clusters only,
+ * and the merged top-k stays right where the true neighbours lie in those clusters.
+ */
+class RoutedJoinTest extends SparkTestBase {
+
+  private static final int ITEMS = 4_000;
+  private static final int SHARDS = 16;
+
+  @TempDir static Path temp;
+
+  private static float[][] items;
+  private static float[][] queries;
+  private static String path;
+
+  @BeforeAll
+  static void writeClusteredDataset() {
+    Random random = new Random(17);
+    float[][] centres = new float[SHARDS][16];
+    for (float[] centre : centres) {
+      for (int j = 0; j < 16; j++) {
+        centre[j] = (float) random.nextGaussian() * 6;
+      }
+    }
+    float[][] all = new float[ITEMS + 60][16];
+    for (float[] vector : all) {
+      float[] centre = centres[random.nextInt(SHARDS)];
+      for (int j = 0; j < 16; j++) {
+        vector[j] = centre[j] + (float) random.nextGaussian();
+      }
+    }
+    items = java.util.Arrays.copyOfRange(all, 0, ITEMS);
+    queries = java.util.Arrays.copyOfRange(all, ITEMS, all.length);
+    path = temp.resolve("clustered").toString();
+    VecIndexTest.frame(items, 4)
+        .write()
+        .format("vec")
+        .option("vectorColumn", "embedding")
+        .option("idColumn", "id")
+        .option("partitioning", "kmeans")
+        .option("shards", String.valueOf(SHARDS))
+        .option("index", "hnsw")
+        .option("m", "8")
+        .save(path);
+  }
+
+  /** The ids (1000 + row) of each query's k nearest items, exactly. */
+  private static List<Set<Long>> truth(int k) {
+    List<Set<Long>> truth = new ArrayList<>();
+    for (float[] query : queries) {
+      Set<Long> ids = new HashSet<>();
+      IntStream.range(0, ITEMS)
+          .boxed()
+          .sorted(Comparator.comparingDouble(i -> Distance.calculate(query, items[i], Metric.L2)))
+          .limit(k)
+          .forEach(i -> ids.add(1000L + i));
+      truth.add(ids);
+    }
+    return truth;
+  }
+
+  private static double recall(List<Row> rows, List<Set<Long>> truth, int k) {
+    Map<Long, Set<Long>> found = new HashMap<>();
+    for (Row row : rows) {
+      found
+          .computeIfAbsent(row.getLong(row.fieldIndex("qid")), q -> new HashSet<>())
+          .add(row.getLong(row.fieldIndex(KnnJoin.NEIGHBOR_ID)));
+    }
+    int hits = 0;
+    for (int q = 0; q < queries.length; q++) {
+      for (long id : found.getOrDefault((long) q, Set.of())) {
+        hits += truth.get(q).contains(id) ? 1 : 0;
+      }
+    }
+    return hits / (double) (queries.length * k);
+  }
+
+  @Test
+  void bothStrategiesVisitOnlyTheProbedShardsAndKeepRecall() throws Exception {
+    DatasetDirectory directory = DatasetDirectory.of(path);
+    VecManifest manifest = directory.requireManifest();
+    int nprobe = 2;
+    ShardRouting routing = ShardRouting.of(directory, manifest, nprobe, "test");
+    long expectedSearches = 0;
+    for (float[] query : queries) {
+      int[] shards = routing.shards(query);
+      assertTrue(shards.length >= 1 && shards.length <= nprobe, "one shard per cluster here");
+      expectedSearches += shards.length;
+    }
+    List<Set<Long>> truth = truth(10);
+    for (String strategy : List.of("replicated", "partitioned")) {
+      for (String exact : List.of("true", "false")) {
+        List<Row> rows =
+            KnnJoin.knnJoin(
+                    JoinFixtures.queryFrame(queries, 2),
+                    "qv",
+                    path,
+                    10,
+                    Map.of("strategy", strategy, "exact", exact, "nprobe", String.valueOf(nprobe)))
+                .collectAsList();
+        spark().sparkContext().listenerBus().waitUntilEmpty();
+        Map<String, Long> metrics = KnnJoinTest.sqlTabMetrics();
+        String what = strategy + " exact=" + exact;
+        assertEquals(queries.length * 10, rows.size(), what);
+        assertEquals((long) queries.length, metrics.get(JoinMetrics.QUERIES), what);
+        assertEquals(expectedSearches, metrics.get(JoinMetrics.SHARD_SEARCHES), what);
+        double recall = recall(rows, truth, 10);
+        assertTrue(recall >= 0.95, what + ": recall@10 " + recall);
+      }
+    }
+    // nprobe at least the cluster count is today's join: every shard, exact answers
+    List<Row> all =
+        KnnJoin.knnJoin(
+                JoinFixtures.queryFrame(queries, 2),
+                "qv",
+                path,
+                10,
+                Map.of("exact", "true", "nprobe", "1000", "strategy", "partitioned"))
+            .collectAsList();
+    spark().sparkContext().listenerBus().waitUntilEmpty();
+    assertEquals(1.0, recall(all, truth, 10));
+    assertEquals(
+        (long) queries.length * manifest.shards().size(),
+        KnnJoinTest.sqlTabMetrics().get(JoinMetrics.SHARD_SEARCHES));
+  }
+
+  @Test
+  void badValuesAndUnclusteredDatasetsAreNamed() {
+    for (String bad : List.of("0", "-3", "two", "1.5")) {
+      String message =
+          messages(
+              assertThrows(
+                  Exception.class,
+                  () ->
+                      KnnJoin.knnJoin(
+                          JoinFixtures.queryFrame(queries, 1),
+                          "qv",
+                          path,
+                          5,
+                          Map.of("nprobe", bad))));
+      assertTrue(
+          message.contains("option 'nprobe': expected a positive integer, got '" + bad + "'"),
+          message);
+    }
+    String plain = JoinFixtures.writeDataset(temp.resolve("plain"), items, 2, Metric.L2);
+    String message =
+        messages(
+            assertThrows(
+                Exception.class,
+                () ->
+                    KnnJoin.knnJoin(
+                        JoinFixtures.queryFrame(queries, 1),
+                        "qv",
+                        plain,
+                        5,
+                        Map.of("nprobe", "2", "exact", "true"))));
+    assertTrue(
+        message.contains("option 'nprobe': vec dataset " + plain + " is not clustered"), message);
+  }
+}
