@@ -244,9 +244,13 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
     int k = join.numResults();
     int ef = ef(session, k);
     boolean outer = join.joinType() == LeftOuter$.MODULE$;
+    // routed only when approximate: EXACT NEAREST gives Spark's rows, whatever the session says
+    ShardRouting routing =
+        join.approx() ? ShardRouting.fromConf(session, right.directory(), right.manifest()) : null;
     String description =
         "ZeroCopyNearestJoin["
             + (join.approx() ? "APPROX hnsw ef=" + ef : "EXACT")
+            + (routing != null ? " nprobe=" + routing.nprobe() : "")
             + ", k="
             + k
             + ", "
@@ -267,7 +271,8 @@ public final class NearestByJoinRule extends Rule<LogicalPlan> {
                 join.approx() ? null : metric,
                 outer ? NeighborJoinTask.NullVectors.OUTER : NeighborJoinTask.NullVectors.SKIP,
                 1024,
-                true),
+                true,
+                routing),
             columns,
             description,
             JoinMetrics.register(session.sparkContext()));

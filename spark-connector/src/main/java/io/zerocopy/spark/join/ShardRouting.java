@@ -85,6 +85,30 @@ final class ShardRouting implements Serializable {
     return new ShardRouting(centroids, nprobe, shardsOfCluster);
   }
 
+  /**
+   * The routing {@value #NPROBE_CONF} asks for ({@code vec_knn}, {@code APPROX NEAREST}), or null:
+   * not set, or the dataset is not clustered (a session-wide setting cannot apply to it, and does
+   * not fail its queries). A value that is not a positive integer is an error naming the conf.
+   */
+  static ShardRouting fromConf(
+      org.apache.spark.sql.SparkSession session, DatasetDirectory directory, VecManifest manifest) {
+    String raw = session.conf().get(NPROBE_CONF, null);
+    if (raw == null) {
+      return null;
+    }
+    int nprobe;
+    try {
+      nprobe = Integer.parseInt(raw.trim());
+    } catch (NumberFormatException e) {
+      nprobe = 0;
+    }
+    if (nprobe < 1) {
+      throw new IllegalArgumentException(
+          NPROBE_CONF + ": expected a positive integer, got '" + raw + "'");
+    }
+    return manifest.clustered() ? of(directory, manifest, nprobe, NPROBE_CONF) : null;
+  }
+
   /** The positions (in the manifest) of the shards {@code query} visits, ascending. */
   int[] shards(float[] query) {
     int total = 0;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.ApplyFunctionExpression;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -102,8 +103,15 @@ public final class VecSqlFunctions {
       // not a vec dataset (no or invalid manifest, not a directory): fail at analysis
       throw error(KNN_USAGE, e.getMessage());
     }
+    ShardRouting routing;
+    try {
+      routing = ShardRouting.fromConf(SparkSession.active(), directory, manifest);
+    } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+      throw error(KNN_USAGE, e.getMessage());
+    }
     return new ApplyFunctionExpression(
-        new KnnFunction(directory, manifest, k, ef), NearestByJoinRule.seq(List.of(args.get(1))));
+        new KnnFunction(directory, manifest, k, ef, routing),
+        NearestByJoinRule.seq(List.of(args.get(1))));
   }
 
   static void requireVector(Expression argument, String name, String usage) {
@@ -243,12 +251,15 @@ public final class VecSqlFunctions {
     private final VecManifest manifest;
     private final int k;
     private final int ef;
+    private final ShardRouting routing;
 
-    KnnFunction(DatasetDirectory directory, VecManifest manifest, int k, int ef) {
+    KnnFunction(
+        DatasetDirectory directory, VecManifest manifest, int k, int ef, ShardRouting routing) {
       this.directory = directory;
       this.manifest = manifest;
       this.k = k;
       this.ef = ef;
+      this.routing = routing;
     }
 
     @Override
@@ -272,7 +283,15 @@ public final class VecSqlFunctions {
 
     @Override
     public String canonicalName() {
-      return VEC_KNN + "(" + directory + ", k=" + k + ", ef=" + ef + ")";
+      return VEC_KNN
+          + "("
+          + directory
+          + ", k="
+          + k
+          + ", ef="
+          + ef
+          + (routing != null ? ", nprobe=" + routing.nprobe() : "")
+          + ")";
     }
 
     @Override
@@ -297,8 +316,12 @@ public final class VecSqlFunctions {
       }
       try (DatasetSearcher.Lease lease = DatasetSearcher.acquire(directory, manifest)) {
         DatasetSearcher searcher = lease.searcher();
+        float[][] queries = {query};
         List<DatasetSearcher.Hit> hits =
-            searcher.search(new float[][] {query}, k, ef, null, searcher.allShards()).get(0);
+            (routing == null
+                    ? searcher.search(queries, k, ef, null, searcher.allShards())
+                    : searcher.search(queries, k, ef, null, new int[][] {routing.shards(query)}))
+                .get(0);
         Object[] values = new Object[hits.size()];
         for (int i = 0; i < values.length; i++) {
           DatasetSearcher.Hit hit = hits.get(i);

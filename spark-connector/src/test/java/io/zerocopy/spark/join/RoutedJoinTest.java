@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -149,6 +150,70 @@ class RoutedJoinTest extends SparkTestBase {
     assertEquals(
         (long) queries.length * manifest.shards().size(),
         KnnJoinTest.sqlTabMetrics().get(JoinMetrics.SHARD_SEARCHES));
+  }
+
+  @Test
+  void vecKnnAndApproxNearestByFollowTheSessionConf() throws Exception {
+    DatasetDirectory directory = DatasetDirectory.of(path);
+    ShardRouting routing = ShardRouting.of(directory, directory.requireManifest(), 3, "test");
+    long expectedSearches = 0;
+    for (float[] query : queries) {
+      expectedSearches += routing.shards(query).length;
+    }
+    List<Set<Long>> truth = truth(10);
+    JoinFixtures.queryFrame(queries, 2).createOrReplaceTempView("routed_q");
+    spark().read().format("vec").load(path).createOrReplaceTempView("routed_items");
+    spark().conf().set(ShardRouting.NPROBE_CONF, "3");
+    try {
+      List<Row> nearest =
+          sql("SELECT q.qid, d.id AS neighbor_id FROM routed_q q JOIN routed_items d APPROX"
+                  + " NEAREST 10 BY DISTANCE vector_l2_distance(q.qv, d.vector)")
+              .collectAsList();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      assertEquals(expectedSearches, KnnJoinTest.sqlTabMetrics().get(JoinMetrics.SHARD_SEARCHES));
+      assertTrue(recall(nearest, truth, 10) >= 0.95, "recall " + recall(nearest, truth, 10));
+      // EXACT NEAREST stays exact: every shard
+      sql("SELECT q.qid, d.id FROM routed_q q JOIN routed_items d EXACT NEAREST 10 BY DISTANCE"
+              + " vector_l2_distance(q.qv, d.vector)")
+          .collectAsList();
+      spark().sparkContext().listenerBus().waitUntilEmpty();
+      long shards = directory.requireManifest().shards().size();
+      assertEquals(
+          queries.length * shards, KnnJoinTest.sqlTabMetrics().get(JoinMetrics.SHARD_SEARCHES));
+      // vec_knn: the same routing, its EXPLAIN says so
+      Dataset<Row> knn = sql("SELECT qid, vec_knn('" + path + "', qv, 10) AS nn FROM routed_q");
+      assertTrue(
+          knn.queryExecution()
+              .explainString(org.apache.spark.sql.execution.SimpleMode$.MODULE$)
+              .contains("nprobe=3"));
+      List<Row> rows = new ArrayList<>();
+      for (Row row : knn.collectAsList()) {
+        for (Row neighbour : row.<Row>getList(1)) {
+          rows.add(org.apache.spark.sql.RowFactory.create(row.getLong(0), neighbour.getLong(0)));
+        }
+      }
+      assertTrue(recallOfPairs(rows, truth) >= 0.95);
+      spark().conf().set(ShardRouting.NPROBE_CONF, "none");
+      String message =
+          messages(
+              assertThrows(
+                  Exception.class,
+                  () ->
+                      sql("SELECT vec_knn('" + path + "', qv, 10) FROM routed_q").collectAsList()));
+      assertTrue(
+          message.contains(ShardRouting.NPROBE_CONF + ": expected a positive integer, got 'none'"),
+          message);
+    } finally {
+      spark().conf().unset(ShardRouting.NPROBE_CONF);
+    }
+  }
+
+  private static double recallOfPairs(List<Row> pairs, List<Set<Long>> truth) {
+    int hits = 0;
+    for (Row pair : pairs) {
+      hits += truth.get((int) pair.getLong(0)).contains(pair.getLong(1)) ? 1 : 0;
+    }
+    return hits / (double) (queries.length * 10);
   }
 
   @Test
