@@ -195,18 +195,7 @@ public record VecManifest(
 
   /** This manifest with other shards (and, if it had none, the given dimension). */
   public VecManifest withShards(String newWriteId, int newDimension, List<ShardEntry> newShards) {
-    return new VecManifest(
-        formatVersion,
-        newWriteId,
-        newDimension,
-        metric,
-        vectorColumn,
-        idColumn,
-        idType,
-        carriedSchema,
-        newShards,
-        retired,
-        centroids);
+    return withShards(newWriteId, newDimension, newShards, centroids);
   }
 
   /** This manifest with other shards and centroids (null: unclustered). */

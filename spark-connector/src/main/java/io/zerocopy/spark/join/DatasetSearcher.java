@@ -299,32 +299,9 @@ final class DatasetSearcher {
    * ef}; otherwise exact search under {@code metric}.
    */
   List<List<Hit>> search(float[][] queries, int k, int ef, Metric metric, int[] shardPositions) {
-    List<List<Hit>> merged = new ArrayList<>(queries.length);
-    for (int q = 0; q < queries.length; q++) {
-      merged.add(new ArrayList<>());
-    }
-    int threads = SearchThreads.forThisTask();
-    for (int position : shardPositions) {
-      ShardSearcher shard = shard(position);
-      List<List<Neighbor>> found =
-          metric == null
-              ? shard.searchApprox(queries, k, ef, threads)
-              : shard.searchExact(queries, k, metric, threads);
-      for (int q = 0; q < queries.length; q++) {
-        List<Hit> hits = merged.get(q);
-        for (Neighbor neighbor : found.get(q)) {
-          hits.add(new Hit(position, neighbor.id(), neighbor.distance()));
-        }
-      }
-    }
-    for (int q = 0; q < queries.length; q++) {
-      List<Hit> hits = merged.get(q);
-      hits.sort(Hit.ORDER);
-      if (hits.size() > k) {
-        merged.set(q, new ArrayList<>(hits.subList(0, k)));
-      }
-    }
-    return merged;
+    int[][] visits = new int[queries.length][];
+    java.util.Arrays.fill(visits, shardPositions);
+    return search(queries, k, ef, metric, visits);
   }
 
   /**

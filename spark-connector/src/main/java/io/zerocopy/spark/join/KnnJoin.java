@@ -5,6 +5,7 @@ import io.zerocopy.spark.dataset.ShardEntry;
 import io.zerocopy.spark.dataset.VecManifest;
 import io.zerocopy.spark.join.NeighborJoinTask.Emit;
 import io.zerocopy.spark.join.NeighborJoinTask.OutputColumn;
+import io.zerocopy.spark.source.write.ClusteredWrite;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -247,7 +248,7 @@ public final class KnnJoin {
               }
               return pairs.iterator();
             })
-        .partitionBy(new ShardPartitioner(shardCount))
+        .partitionBy(new ClusteredWrite.ClusterPartitioner(shardCount))
         .mapPartitionsWithIndex(
             (index, pairs) -> {
               Iterator<Row> rows =
@@ -265,36 +266,6 @@ public final class KnnJoin {
               return task.run(rows, new int[] {index}, false);
             },
             false);
-  }
-
-  /** Partition = key: the rows of shard s in partition s. */
-  private static final class ShardPartitioner extends org.apache.spark.Partitioner {
-    private static final long serialVersionUID = 1L;
-    private final int shards;
-
-    ShardPartitioner(int shards) {
-      this.shards = shards;
-    }
-
-    @Override
-    public int numPartitions() {
-      return shards;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-      return (Integer) key;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof ShardPartitioner that && that.shards == shards;
-    }
-
-    @Override
-    public int hashCode() {
-      return shards;
-    }
   }
 
   /** Unrouted: every query row with every shard (a cartesian product, one task per pair). */

@@ -165,12 +165,15 @@ public final class ClusteredWrite {
     }
   }
 
-  /** Partition = key: each cluster's rows in the partition of its number. */
-  private static final class ClusterPartitioner extends Partitioner {
+  /**
+   * Partition = key: each cluster's rows in the partition of its number (and, in routed joins, each
+   * shard's queries in the partition of its position).
+   */
+  public static final class ClusterPartitioner extends Partitioner {
     private static final long serialVersionUID = 1L;
     private final int clusters;
 
-    ClusterPartitioner(int clusters) {
+    public ClusterPartitioner(int clusters) {
       this.clusters = clusters;
     }
 
