@@ -299,9 +299,12 @@ final class DatasetSearcher {
    * ef}; otherwise exact search under {@code metric}.
    */
   List<List<Hit>> search(float[][] queries, int k, int ef, Metric metric, int[] shardPositions) {
-    int[][] visits = new int[queries.length][];
-    java.util.Arrays.fill(visits, shardPositions);
-    return search(queries, k, ef, metric, visits);
+    List<List<Hit>> merged = emptyLists(queries.length);
+    int threads = SearchThreads.forThisTask();
+    for (int position : shardPositions) {
+      searchShard(position, queries, null, k, ef, metric, threads, merged);
+    }
+    return topK(merged, k);
   }
 
   /**
@@ -315,31 +318,56 @@ final class DatasetSearcher {
         byShard.computeIfAbsent(shard, unused -> new ArrayList<>()).add(q);
       }
     }
-    List<List<Hit>> merged = new ArrayList<>(queries.length);
-    for (int q = 0; q < queries.length; q++) {
-      merged.add(new ArrayList<>());
-    }
+    List<List<Hit>> merged = emptyLists(queries.length);
     int threads = SearchThreads.forThisTask();
     for (java.util.Map.Entry<Integer, List<Integer>> entry : byShard.entrySet()) {
-      int position = entry.getKey();
-      List<Integer> visitors = entry.getValue();
-      float[][] subset = new float[visitors.size()][];
+      int[] visitors = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
+      float[][] subset = new float[visitors.length][];
       for (int i = 0; i < subset.length; i++) {
-        subset[i] = queries[visitors.get(i)];
+        subset[i] = queries[visitors[i]];
       }
-      ShardSearcher shard = shard(position);
-      List<List<Neighbor>> found =
-          metric == null
-              ? shard.searchApprox(subset, k, ef, threads)
-              : shard.searchExact(subset, k, metric, threads);
-      for (int i = 0; i < subset.length; i++) {
-        List<Hit> hits = merged.get(visitors.get(i));
-        for (Neighbor neighbor : found.get(i)) {
-          hits.add(new Hit(position, neighbor.id(), neighbor.distance()));
-        }
+      searchShard(entry.getKey(), subset, visitors, k, ef, metric, threads, merged);
+    }
+    return topK(merged, k);
+  }
+
+  /**
+   * Searches one shard for {@code queries} and adds the hits to {@code merged}: to entry {@code
+   * visitors[i]} for query i, or to entry i when {@code visitors} is null.
+   */
+  private void searchShard(
+      int position,
+      float[][] queries,
+      int[] visitors,
+      int k,
+      int ef,
+      Metric metric,
+      int threads,
+      List<List<Hit>> merged) {
+    ShardSearcher shard = shard(position);
+    List<List<Neighbor>> found =
+        metric == null
+            ? shard.searchApprox(queries, k, ef, threads)
+            : shard.searchExact(queries, k, metric, threads);
+    for (int i = 0; i < queries.length; i++) {
+      List<Hit> hits = merged.get(visitors == null ? i : visitors[i]);
+      for (Neighbor neighbor : found.get(i)) {
+        hits.add(new Hit(position, neighbor.id(), neighbor.distance()));
       }
     }
-    for (int q = 0; q < queries.length; q++) {
+  }
+
+  private static List<List<Hit>> emptyLists(int count) {
+    List<List<Hit>> lists = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      lists.add(new ArrayList<>());
+    }
+    return lists;
+  }
+
+  /** Each query's hits in {@link Hit#ORDER}, the first {@code k}. */
+  private static List<List<Hit>> topK(List<List<Hit>> merged, int k) {
+    for (int q = 0; q < merged.size(); q++) {
       List<Hit> hits = merged.get(q);
       hits.sort(Hit.ORDER);
       if (hits.size() > k) {
