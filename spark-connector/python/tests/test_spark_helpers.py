@@ -67,6 +67,30 @@ def test_a_clustered_write_puts_each_row_in_the_shard_of_its_nearest_centre(spar
         write_vectors(df, str(tmp_path / "other"), shards=3)
 
 
+def test_write_vectors_with_boundary_replicas(spark, tmp_path):
+    import json
+    import os
+
+    data = clustered(1500, 8, 5) + np.random.default_rng(3).normal(0, 2, (1500, 8)).astype(np.float32)
+    df = spark.createDataFrame([(i, data[i].tolist()) for i in range(len(data))], "id long, embedding array<float>")
+    path = str(tmp_path / "replicated")
+    write_vectors(df, path, partitioning="kmeans", shards=6, boundary_replicas=0.2, index="hnsw")
+    versions = sorted(os.listdir(os.path.join(path, "_manifests")))
+    manifest = json.load(open(os.path.join(path, "_manifests", versions[-1])))
+    assert manifest["boundaryReplicas"] == 0.2
+    assert manifest["count"] == 1500
+    replicas = sum(shard.get("replicas", 0) for shard in manifest["shards"])
+    assert replicas > 0
+    assert sum(shard["count"] for shard in manifest["shards"]) == 1500 + replicas
+    assert spark.read.format("vec").load(path).count() == 1500
+    queries = spark.createDataFrame([(0, data[7].tolist())], "qid int, embedding array<float>")
+    found = knn_join(queries, path, k=5, nprobe=2).collect()
+    assert found[0].neighbor_id == 7
+    assert len({row.neighbor_id for row in found}) == 5
+    with pytest.raises(ValueError, match=r"boundary_replicas \(option 'boundaryReplicas'\): expected a number"):
+        write_vectors(df, str(tmp_path / "bad"), partitioning="kmeans", boundary_replicas=3)
+
+
 def test_build_index_on_an_unindexed_dataset(spark, tmp_path):
     data = clustered(500, 8, 3)
     df = spark.createDataFrame([(i, data[i].tolist()) for i in range(500)], "id long, embedding array<float>")

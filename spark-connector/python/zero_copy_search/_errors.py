@@ -24,6 +24,7 @@ _KEYWORDS = {
     "carriedColumns": "carry",
     "onNullVector": "on_null_vector",
     "queryBlockRows": "query_block_rows",
+    "boundaryReplicas": "boundary_replicas",
 }
 
 

@@ -80,13 +80,16 @@ def write_vectors(
     ef_construction: Optional[int] = None,
     partitioning: Optional[str] = None,
     shards: Optional[int] = None,
+    boundary_replicas: Optional[float] = None,
     **options,
 ) -> None:
     """Writes df as a `vec` dataset; index="hnsw" builds one index per shard in the same job.
 
     partitioning="kmeans" makes the shards clusters of similar vectors (shards of them; default:
     df's partition count), so that searches can visit only the nearest shards; an append to a
-    clustered dataset follows its clusters. Unset values are not passed: the connector's defaults
+    clustered dataset follows its clusters. boundary_replicas=0.1 also stores a row in up to 3
+    more clusters whose centre is within 1.1 x the distance to its own: routed searches find more
+    of the true neighbours at the same nprobe, for that many more stored rows. Unset values are not passed: the connector's defaults
     apply (metric l2 for a new dataset, the dataset's own on append; m 16, ef_construction 200)."""
     _errors_in_python_terms(df.sparkSession)
     # Spark Connect's client knows "error" but rejects its classic synonyms
@@ -105,6 +108,7 @@ def write_vectors(
         "efConstruction": ef_construction,
         "partitioning": partitioning,
         "shards": shards,
+        "boundaryReplicas": boundary_replicas,
     }
     for key, value in list(given.items()) + list(options.items()):
         if value is not None:

@@ -15,9 +15,9 @@ import java.util.Set;
  * the text after {@code "| "} split at semicolons outside quotes into its definition (the unquoted
  * parts, joined) and its quoted example sentences. Duplicates are dropped, first occurrence kept.
  */
-final class WordnetSentences {
+public final class WordnetSentences {
 
-  static final Path DEBIAN_DIR = Path.of("/usr/share/wordnet");
+  public static final Path DEBIAN_DIR = Path.of("/usr/share/wordnet");
   static final List<String> PARTS = List.of("noun", "verb", "adj", "adv");
 
   private WordnetSentences() {}

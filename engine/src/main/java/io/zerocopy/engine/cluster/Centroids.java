@@ -95,6 +95,59 @@ public final class Centroids implements java.io.Serializable {
   }
 
   /**
+   * The clusters a stored vector goes to with boundary replicas (SPANN's closure assignment): its
+   * own ({@link #assign}) first, then, nearest first, up to {@code maxReplicas} others whose centre
+   * is within {@code (1 + epsilon)} × the distance to its own (L2, or cosine distance for {@link
+   * Metric#COSINE}). A vector near a boundary is then found by a query routed to either side.
+   */
+  public int[] assignWithReplicas(float[] vector, double epsilon, int maxReplicas) {
+    checkDimension(vector);
+    if (!(epsilon >= 0) || Double.isInfinite(epsilon)) {
+      throw new IllegalArgumentException("epsilon must be finite and >= 0, got " + epsilon);
+    }
+    if (maxReplicas < 0) {
+      throw new IllegalArgumentException("maxReplicas must be >= 0, got " + maxReplicas);
+    }
+    float[] scores = new float[count];
+    double bound;
+    if (metric == Metric.COSINE) {
+      cosineDistances(vector, scores);
+    } else {
+      KERNEL.squareDistances(vector, 0, flat, 0, count, dimension, scores, 0);
+    }
+    int own = 0;
+    for (int c = 1; c < count; c++) {
+      if (scores[c] < scores[own]) {
+        own = c;
+      }
+    }
+    // squared L2 scales by the square of the factor
+    bound =
+        metric == Metric.COSINE
+            ? scores[own] * (1 + epsilon)
+            : scores[own] * (1 + epsilon) * (1 + epsilon);
+    int[] within = new int[count];
+    int found = 0;
+    for (int c = 0; c < count; c++) {
+      if (c != own && scores[c] <= bound) {
+        within[found++] = c;
+      }
+    }
+    Integer[] order = new Integer[found];
+    for (int i = 0; i < found; i++) {
+      order[i] = within[i];
+    }
+    Arrays.sort(
+        order, (a, b) -> scores[a] != scores[b] ? Float.compare(scores[a], scores[b]) : a - b);
+    int[] result = new int[1 + Math.min(found, maxReplicas)];
+    result[0] = own;
+    for (int i = 1; i < result.length; i++) {
+      result[i] = order[i - 1];
+    }
+    return result;
+  }
+
+  /**
    * The {@code n} clusters a query visits, nearest first (ties to the lower): by L2 for {@link
    * Metric#L2}, cosine for {@link Metric#COSINE}, largest inner product for {@link Metric#DOT}.
    */

@@ -236,6 +236,50 @@ class KMeansTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = Metric.class,
+      names = {"L2", "COSINE"})
+  void boundaryReplicasAreTheCentresWithinTheFactor(Metric metric) {
+    Random random = new Random(7 + metric.ordinal());
+    float[] flat = new float[40 * 8];
+    for (int i = 0; i < flat.length; i++) {
+      flat[i] = (float) random.nextGaussian();
+    }
+    Centroids centroids = new Centroids(flat, 40, 8, metric);
+    int replicated = 0;
+    for (int q = 0; q < 200; q++) {
+      float[] vector = new float[8];
+      for (int j = 0; j < 8; j++) {
+        vector[j] = (float) random.nextGaussian();
+      }
+      double epsilon = 0.05 * (q % 5);
+      int[] clusters = centroids.assignWithReplicas(vector, epsilon, 3);
+      assertEquals(centroids.assign(vector), clusters[0]);
+      double own = Distance.calculate(vector, centroids.centroid(clusters[0]), metric);
+      // the reference: every other centre within the factor, nearest first, at most 3
+      int[] expected =
+          IntStream.range(0, 40)
+              .filter(c -> c != clusters[0])
+              .filter(
+                  c ->
+                      Distance.calculate(vector, centroids.centroid(c), metric)
+                          <= (1 + epsilon) * own * (1 + 1e-5))
+              .boxed()
+              .sorted(
+                  Comparator.comparingDouble(
+                      c -> (double) Distance.calculate(vector, centroids.centroid(c), metric)))
+              .limit(3)
+              .mapToInt(Integer::intValue)
+              .toArray();
+      assertArrayEquals(expected, Arrays.copyOfRange(clusters, 1, clusters.length), "vector " + q);
+      replicated += clusters.length - 1;
+      assertArrayEquals(
+          new int[] {clusters[0]}, centroids.assignWithReplicas(vector, epsilon, 0), "no replicas");
+    }
+    assertTrue(replicated > 20, "some vectors are near a boundary: " + replicated);
+  }
+
   @Test
   void badInputIsNamed() {
     float[][] two = {{1, 2}, {3, 4}};

@@ -9,7 +9,9 @@ import java.util.List;
  * {@code .hnsw} file once it is indexed, else null. {@code batchRows} is the row count of every
  * record batch of the Arrow file but the last, so readers can split a shard at batch boundaries.
  * {@code cluster} is the centre (of the manifest's centroids) whose rows the shard holds in a
- * clustered dataset, else {@link #UNCLUSTERED}.
+ * clustered dataset, else {@link #UNCLUSTERED}. {@code replicas} counts the last rows of the shard
+ * that are boundary replicas: copies of rows whose own shard is another cluster's, there only so
+ * that a routed search finds them (a read, a count, the id check skip them).
  */
 public record ShardEntry(
     String name,
@@ -18,7 +20,8 @@ public record ShardEntry(
     FileEntry vec,
     FileEntry ids,
     FileEntry index,
-    int cluster)
+    int cluster,
+    long replicas)
     implements Serializable {
 
   public static final int UNCLUSTERED = -1;
@@ -26,18 +29,44 @@ public record ShardEntry(
   /** A shard of an unclustered dataset. */
   public ShardEntry(
       String name, long count, int batchRows, FileEntry vec, FileEntry ids, FileEntry index) {
-    this(name, count, batchRows, vec, ids, index, UNCLUSTERED);
+    this(name, count, batchRows, vec, ids, index, UNCLUSTERED, 0);
+  }
+
+  /** A shard without boundary replicas. */
+  public ShardEntry(
+      String name,
+      long count,
+      int batchRows,
+      FileEntry vec,
+      FileEntry ids,
+      FileEntry index,
+      int cluster) {
+    this(name, count, batchRows, vec, ids, index, cluster, 0);
   }
 
   /** The same shard with another index file (null: none). */
   public ShardEntry withIndex(FileEntry newIndex) {
-    return new ShardEntry(name, count, batchRows, vec, ids, newIndex, cluster);
+    return new ShardEntry(name, count, batchRows, vec, ids, newIndex, cluster, replicas);
+  }
+
+  /** The dataset's own rows in this shard: the first {@code count - replicas}. */
+  public long rows() {
+    return count - replicas;
   }
 
   public ShardEntry {
     if (cluster < UNCLUSTERED) {
       throw new IllegalArgumentException(
           "shard " + name + ": cluster must be >= 0 (or absent), got " + cluster);
+    }
+    if (replicas < 0 || replicas > count || (replicas > 0 && cluster == UNCLUSTERED)) {
+      throw new IllegalArgumentException(
+          "shard "
+              + name
+              + ": replicas must be in [0, count] and only in a clustered shard, got "
+              + replicas
+              + " of "
+              + count);
     }
     if (count < 1) {
       throw new IllegalArgumentException("shard " + name + ": count must be >= 1, got " + count);

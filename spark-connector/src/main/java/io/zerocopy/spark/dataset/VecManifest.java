@@ -42,7 +42,10 @@ import org.apache.spark.sql.types.StructType;
  * }</pre>
  *
  * <p>A clustered dataset ({@code partitioning=kmeans}) lists its centroids file, and each shard the
- * cluster whose rows it holds ({@code "cluster": 3}); several shards may share a cluster.
+ * cluster whose rows it holds ({@code "cluster": 3}); several shards may share a cluster. With
+ * boundary replicas ({@code "boundaryReplicas": 0.1}, the write's factor, which appends follow), a
+ * shard's last {@code "replicas"} rows are copies of rows of other clusters; {@code count} at the
+ * top counts every row once.
  *
  * <p>{@code retired} lists files that an earlier manifest referenced and this one replaced: they
  * stay on disk for {@link RetiredFiles#RETENTION_CONF} so that a query planned on the earlier
@@ -59,7 +62,8 @@ public record VecManifest(
     StructType carriedSchema,
     List<ShardEntry> shards,
     List<RetiredFiles.Retired> retired,
-    FileEntry centroids)
+    FileEntry centroids,
+    double boundaryReplicas)
     implements Serializable {
 
   public static final int FORMAT_VERSION = 1;
@@ -73,6 +77,13 @@ public record VecManifest(
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public VecManifest {
+    if (!(boundaryReplicas >= 0) || Double.isInfinite(boundaryReplicas)) {
+      throw new IllegalArgumentException(
+          "boundaryReplicas must be finite and >= 0, got " + boundaryReplicas);
+    }
+    if (boundaryReplicas > 0 && centroids == null) {
+      throw new IllegalArgumentException("boundaryReplicas needs a clustered dataset");
+    }
     shards = List.copyOf(shards);
     retired = List.copyOf(retired);
     for (ShardEntry shard : shards) {
@@ -99,6 +110,42 @@ public record VecManifest(
   /** The centroids file a write of {@code writeId} creates. */
   public static String centroidsFile(String writeId) {
     return CENTROIDS_PREFIX + writeId + ".centroids";
+  }
+
+  /** A manifest without boundary replicas. */
+  public VecManifest(
+      int formatVersion,
+      String writeId,
+      int dimension,
+      Metric metric,
+      String vectorColumn,
+      String idColumn,
+      IdType idType,
+      StructType carriedSchema,
+      List<ShardEntry> shards,
+      List<RetiredFiles.Retired> retired,
+      FileEntry centroids) {
+    this(
+        formatVersion,
+        writeId,
+        dimension,
+        metric,
+        vectorColumn,
+        idColumn,
+        idType,
+        carriedSchema,
+        shards,
+        retired,
+        centroids,
+        0);
+  }
+
+  /**
+   * True if some shard holds boundary replicas, so that one id may be found in several shards: a
+   * search keeps each id once.
+   */
+  public boolean hasReplicas() {
+    return shards.stream().anyMatch(shard -> shard.replicas() > 0);
   }
 
   /** True if the dataset's shards are clusters, each query routable to its nearest ones. */
@@ -166,9 +213,9 @@ public record VecManifest(
         List.of());
   }
 
-  /** Total vectors over all shards. */
+  /** Total vectors over all shards, each once (boundary replicas not counted). */
   public long count() {
-    return shards.stream().mapToLong(ShardEntry::count).sum();
+    return shards.stream().mapToLong(ShardEntry::rows).sum();
   }
 
   /** What {@code spark.read.format("vec")} returns: id, vector, then the carried columns. */
@@ -195,12 +242,16 @@ public record VecManifest(
 
   /** This manifest with other shards (and, if it had none, the given dimension). */
   public VecManifest withShards(String newWriteId, int newDimension, List<ShardEntry> newShards) {
-    return withShards(newWriteId, newDimension, newShards, centroids);
+    return withShards(newWriteId, newDimension, newShards, centroids, boundaryReplicas);
   }
 
-  /** This manifest with other shards and centroids (null: unclustered). */
+  /** This manifest with other shards, centroids (null: unclustered) and replica factor. */
   public VecManifest withShards(
-      String newWriteId, int newDimension, List<ShardEntry> newShards, FileEntry newCentroids) {
+      String newWriteId,
+      int newDimension,
+      List<ShardEntry> newShards,
+      FileEntry newCentroids,
+      double newBoundaryReplicas) {
     return new VecManifest(
         formatVersion,
         newWriteId,
@@ -212,7 +263,8 @@ public record VecManifest(
         carriedSchema,
         newShards,
         retired,
-        newCentroids);
+        newCentroids,
+        newBoundaryReplicas);
   }
 
   /** This manifest with another list of retired files. */
@@ -228,7 +280,8 @@ public record VecManifest(
         carriedSchema,
         shards,
         newRetired,
-        centroids);
+        centroids,
+        boundaryReplicas);
   }
 
   public String toJson() {
@@ -259,9 +312,15 @@ public record VecManifest(
       if (shard.cluster() != ShardEntry.UNCLUSTERED) {
         node.put("cluster", shard.cluster());
       }
+      if (shard.replicas() > 0) {
+        node.put("replicas", shard.replicas());
+      }
     }
     if (centroids != null) {
       putFile(root, "centroids", centroids);
+    }
+    if (boundaryReplicas > 0) {
+      root.put("boundaryReplicas", boundaryReplicas);
     }
     ArrayNode retiredArray = root.putArray("retired");
     for (RetiredFiles.Retired file : retired) {
@@ -323,7 +382,8 @@ public record VecManifest(
                 node.hasNonNull("index") ? file(node, "index", source) : null,
                 node.hasNonNull("cluster")
                     ? required(node, "cluster", source).asInt()
-                    : ShardEntry.UNCLUSTERED));
+                    : ShardEntry.UNCLUSTERED,
+                node.hasNonNull("replicas") ? required(node, "replicas", source).asLong() : 0));
       }
       List<RetiredFiles.Retired> retired = new ArrayList<>();
       if (root.hasNonNull("retired")) {
@@ -345,7 +405,10 @@ public record VecManifest(
           (StructType) carried,
           shards,
           retired,
-          root.hasNonNull("centroids") ? file(root, "centroids", source) : null);
+          root.hasNonNull("centroids") ? file(root, "centroids", source) : null,
+          root.hasNonNull("boundaryReplicas")
+              ? required(root, "boundaryReplicas", source).asDouble()
+              : 0);
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(source)) {
         throw e;

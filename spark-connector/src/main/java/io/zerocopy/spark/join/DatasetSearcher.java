@@ -365,12 +365,26 @@ final class DatasetSearcher {
     return lists;
   }
 
-  /** Each query's hits in {@link Hit#ORDER}, the first {@code k}. */
-  private static List<List<Hit>> topK(List<List<Hit>> merged, int k) {
+  /**
+   * Each query's hits in {@link Hit#ORDER}, the first {@code k}; with boundary replicas, each id
+   * once (its first hit: a replica has the same vector, so the same distance, as its original).
+   */
+  private List<List<Hit>> topK(List<List<Hit>> merged, int k) {
+    boolean replicas = manifest.hasReplicas();
     for (int q = 0; q < merged.size(); q++) {
       List<Hit> hits = merged.get(q);
       hits.sort(Hit.ORDER);
-      if (hits.size() > k) {
+      if (replicas) {
+        List<Hit> distinct = new ArrayList<>(Math.min(k, hits.size()));
+        java.util.Set<Object> seen = new java.util.HashSet<>();
+        for (int i = 0; i < hits.size() && distinct.size() < k; i++) {
+          Hit hit = hits.get(i);
+          if (seen.add(shard(hit.shard()).idRow(hit.row()).get(0))) {
+            distinct.add(hit);
+          }
+        }
+        merged.set(q, distinct);
+      } else if (hits.size() > k) {
         merged.set(q, new ArrayList<>(hits.subList(0, k)));
       }
     }

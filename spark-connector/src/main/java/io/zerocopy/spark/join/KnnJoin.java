@@ -55,6 +55,7 @@ public final class KnnJoin {
   private static final String QID = "__zcs_qid";
   private static final String SHARD = "__zcs_shard";
   private static final String ROW = "__zcs_row";
+  private static final String DUPLICATE = "__zcs_duplicate";
 
   private KnnJoin() {}
 
@@ -203,6 +204,24 @@ public final class KnnJoin {
             : routedShards(tagged, task, routing, shardCount);
     StructType schema = append(tagged.schema(), fields);
     Dataset<Row> candidates = session.createDataFrame(perShard, schema);
+    if (manifest.hasReplicas()) {
+      // an id found in its own shard and as a boundary replica elsewhere counts once; both
+      // windows partition by the query, so one shuffle serves them
+      candidates =
+          candidates
+              .repartition(functions.col(QID))
+              .withColumn(
+                  DUPLICATE,
+                  functions
+                      .row_number()
+                      .over(
+                          Window.partitionBy(functions.col(QID), functions.col(NEIGHBOR_ID))
+                              .orderBy(
+                                  functions.col(DISTANCE).asc_nulls_last(),
+                                  functions.col(SHARD),
+                                  functions.col(ROW))))
+              .where(functions.col(DUPLICATE).equalTo(1));
+    }
     org.apache.spark.sql.Column order =
         functions
             .row_number()

@@ -49,6 +49,43 @@ class VecManifestTest {
   }
 
   @Test
+  void boundaryReplicasRoundTripAndAreNotCounted() {
+    VecManifest base = sample();
+    ShardEntry own = base.shards().get(0);
+    ShardEntry clustered =
+        new ShardEntry(own.name(), own.count(), own.batchRows(), own.vec(), own.ids(), null, 0, 4);
+    FileEntry centroids = new FileEntry("part-centroids-w.centroids", 100, 0x2L);
+    VecManifest manifest = base.withShards("w2", 3, List.of(clustered), centroids, 0.15);
+    String json = manifest.toJson();
+    assertTrue(json.contains("\"replicas\" : 4"), json);
+    assertTrue(json.contains("\"boundaryReplicas\" : 0.15"), json);
+    assertTrue(json.contains("\"count\" : 6"), json); // 10 rows, 4 of them replicas
+    VecManifest back = VecManifest.fromJson(json, "m.json");
+    assertEquals(manifest, back);
+    assertEquals(6, back.count());
+    assertEquals(6, back.shards().get(0).rows());
+    assertTrue(back.hasReplicas());
+    assertFalse(sample().hasReplicas());
+    IllegalArgumentException tooMany =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                VecManifest.fromJson(
+                    json.replace("\"replicas\" : 4", "\"replicas\" : 11"), "m.json"));
+    assertTrue(
+        tooMany.getMessage().startsWith("m.json: shard part-00000-w-1: replicas"),
+        tooMany.getMessage());
+    IllegalArgumentException negative =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                VecManifest.fromJson(
+                    json.replace("\"boundaryReplicas\" : 0.15", "\"boundaryReplicas\" : -1"),
+                    "m.json"));
+    assertTrue(negative.getMessage().contains("boundaryReplicas must be finite and >= 0"));
+  }
+
+  @Test
   void holdsAMetricAndRejectsAnUnknownOneNamingTheFile() {
     String json = sample().toJson();
     assertTrue(json.contains("\"metric\" : \"cosine\""), json);

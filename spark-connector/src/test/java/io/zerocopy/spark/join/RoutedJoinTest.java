@@ -74,6 +74,10 @@ class RoutedJoinTest extends SparkTestBase {
 
   /** The ids (1000 + row) of each query's k nearest items, exactly. */
   private static List<Set<Long>> truth(int k) {
+    return truth(items, queries, k);
+  }
+
+  private static List<Set<Long>> truth(float[][] items, float[][] queries, int k) {
     List<Set<Long>> truth = new ArrayList<>();
     for (float[] query : queries) {
       Set<Long> ids = new HashSet<>();
@@ -87,6 +91,22 @@ class RoutedJoinTest extends SparkTestBase {
     return truth;
   }
 
+  private static String write(String name, float[][] vectors, String boundaryReplicas) {
+    String location = temp.resolve(name).toString();
+    VecIndexTest.frame(vectors, 4)
+        .write()
+        .format("vec")
+        .option("vectorColumn", "embedding")
+        .option("idColumn", "id")
+        .option("partitioning", "kmeans")
+        .option("shards", String.valueOf(SHARDS))
+        .option("boundaryReplicas", boundaryReplicas)
+        .option("index", "hnsw")
+        .option("m", "8")
+        .save(location);
+    return location;
+  }
+
   private static double recall(List<Row> rows, List<Set<Long>> truth, int k) {
     Map<Long, Set<Long>> found = new HashMap<>();
     for (Row row : rows) {
@@ -95,12 +115,12 @@ class RoutedJoinTest extends SparkTestBase {
           .add(row.getLong(row.fieldIndex(KnnJoin.NEIGHBOR_ID)));
     }
     int hits = 0;
-    for (int q = 0; q < queries.length; q++) {
+    for (int q = 0; q < truth.size(); q++) {
       for (long id : found.getOrDefault((long) q, Set.of())) {
         hits += truth.get(q).contains(id) ? 1 : 0;
       }
     }
-    return hits / (double) (queries.length * k);
+    return hits / (double) (truth.size() * k);
   }
 
   @Test
@@ -150,6 +170,62 @@ class RoutedJoinTest extends SparkTestBase {
     assertEquals(
         (long) queries.length * manifest.shards().size(),
         KnnJoinTest.sqlTabMetrics().get(JoinMetrics.SHARD_SEARCHES));
+  }
+
+  @Test
+  void boundaryReplicasAreFoundOnceAndRaiseRecallAtTheSameNprobe() throws Exception {
+    // overlapping clusters, where routing loses neighbours across boundaries
+    Random random = new Random(23);
+    float[][] all = new float[ITEMS + 60][16];
+    for (float[] vector : all) {
+      for (int j = 0; j < 16; j++) {
+        vector[j] = (float) random.nextGaussian() * (j < 4 ? 3 : 1);
+      }
+    }
+    float[][] vectors = java.util.Arrays.copyOfRange(all, 0, ITEMS);
+    float[][] probes = java.util.Arrays.copyOfRange(all, ITEMS, all.length);
+    String path = write("overlapping", vectors, "0");
+    String replicated = write("overlapping-replicated", vectors, "0.3");
+    assertTrue(DatasetDirectory.of(replicated).requireManifest().hasReplicas());
+    List<Set<Long>> truth = truth(vectors, probes, 10);
+    for (String strategy : List.of("replicated", "partitioned")) {
+      for (String exact : List.of("true", "false")) {
+        Map<String, Double> recalls = new HashMap<>();
+        for (String dataset : List.of(path, replicated)) {
+          for (String nprobe : List.of("1", "1000")) {
+            List<Row> rows =
+                KnnJoin.knnJoin(
+                        JoinFixtures.queryFrame(probes, 2),
+                        "qv",
+                        dataset,
+                        10,
+                        Map.of("strategy", strategy, "exact", exact, "nprobe", nprobe))
+                    .collectAsList();
+            String what = strategy + " exact=" + exact + " nprobe=" + nprobe + " " + dataset;
+            assertEquals(probes.length * 10, rows.size(), what);
+            Set<String> pairs = new HashSet<>();
+            Map<Long, Integer> lastRank = new HashMap<>();
+            for (Row row : rows) {
+              long qid = row.getLong(row.fieldIndex("qid"));
+              long id = row.getLong(row.fieldIndex(KnnJoin.NEIGHBOR_ID));
+              assertTrue(pairs.add(qid + "/" + id), what + ": " + id + " twice for query " + qid);
+              int rank = row.getInt(row.fieldIndex(KnnJoin.RANK));
+              assertTrue(rank >= 1 && rank <= 10, what);
+              lastRank.merge(qid, rank, Math::max);
+            }
+            lastRank.values().forEach(rank -> assertEquals(10, rank, what + ": ranks 1..10"));
+            recalls.put(dataset + nprobe, recall(rows, truth, 10));
+          }
+        }
+        String what = strategy + " exact=" + exact + " " + recalls;
+        if (exact.equals("true")) {
+          assertEquals(1.0, recalls.get(replicated + "1000"), what);
+        }
+        double plain = recalls.get(path + "1");
+        double withReplicas = recalls.get(replicated + "1");
+        assertTrue(withReplicas > plain || plain >= 0.99, what);
+      }
+    }
   }
 
   @Test

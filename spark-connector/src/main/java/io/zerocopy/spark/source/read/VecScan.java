@@ -63,7 +63,8 @@ final class VecScan implements Scan, Batch {
     for (ShardEntry shard : manifest.shards()) {
       checkSize(directory, shard.vec());
       checkSize(directory, shard.ids());
-      int batchCount = (int) ((shard.count() + shard.batchRows() - 1) / shard.batchRows());
+      // a shard's own rows come first, its boundary replicas (not read) after them
+      int batchCount = (int) ((shard.rows() + shard.batchRows() - 1) / shard.batchRows());
       // ceil(rowsPerPartition / batchRows) without overflow (rowsPerPartition may be near 2^63),
       // at most the shard's batches
       long rows = options.rowsPerPartition();

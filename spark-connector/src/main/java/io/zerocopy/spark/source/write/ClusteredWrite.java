@@ -9,6 +9,7 @@ import io.zerocopy.spark.dataset.VecManifest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,10 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -35,6 +40,11 @@ import scala.Tuple2;
  * as one shard, as an unclustered write writes its partition. An append to a clustered dataset
  * routes its rows by the dataset's own centres (no training), each cluster's new rows a new shard
  * of that cluster.
+ *
+ * <p>With {@code boundaryReplicas} ε > 0, a row also goes to up to {@value #MAX_REPLICAS} more
+ * clusters whose centre is within (1 + ε) × the distance to its own centre (SPANN's closure
+ * assignment): each write task gets its cluster's own rows first, then those copies, flagged in the
+ * internal column {@link VecWriteOptions#REPLICA_COLUMN}, and writes them at the end of its shard.
  */
 public final class ClusteredWrite {
 
@@ -42,6 +52,9 @@ public final class ClusteredWrite {
 
   /** The seed of the sample and of k-means: a dataset written twice gets the same shards. */
   static final long SEED = 42;
+
+  /** At most this many boundary replicas per row (SPANN uses up to 8 copies in all). */
+  public static final int MAX_REPLICAS = 3;
 
   private ClusteredWrite() {}
 
@@ -67,9 +80,20 @@ public final class ClusteredWrite {
                 + " is clustered already; an append routes its rows to the dataset's own "
                 + "clusters (leave the option out, or overwrite to re-cluster)");
       }
+      if (options.boundaryReplicas() != base.boundaryReplicas()
+          && options.boundaryReplicas() != 0) {
+        throw new IllegalArgumentException(
+            "option '"
+                + VecWriteOptions.BOUNDARY_REPLICAS
+                + "': "
+                + directory
+                + " is clustered with boundaryReplicas "
+                + base.boundaryReplicas()
+                + ", which an append follows (leave the option out, or overwrite to change it)");
+      }
       Centroids centroids = directory.readCentroids(base.centroids());
       v2Options.put(VecWriteOptions.CENTROIDS, base.centroids().file());
-      return partition(data, options, centroids);
+      return partition(data, options, centroids, base.boundaryReplicas(), v2Options);
     }
     if (!kmeans) {
       return data;
@@ -131,14 +155,25 @@ public final class ClusteredWrite {
     String file = VecManifest.centroidsFile(UUID.randomUUID().toString());
     write(directory, file, trained.centroids());
     v2Options.put(VecWriteOptions.CENTROIDS, file);
-    return partition(data, options, trained.centroids());
+    return partition(data, options, trained.centroids(), options.boundaryReplicas(), v2Options);
   }
 
-  /** One partition per centre, partition c holding the rows whose nearest centre is c. */
+  /**
+   * One partition per centre, partition c holding the rows whose nearest centre is c, then (with
+   * replicas) the boundary replicas routed to c, flagged.
+   */
   private static Dataset<Row> partition(
-      Dataset<Row> data, VecWriteOptions options, Centroids centroids) {
+      Dataset<Row> data,
+      VecWriteOptions options,
+      Centroids centroids,
+      double epsilon,
+      Map<String, String> v2Options) {
     VectorColumn column = VectorColumn.of(data.schema(), options.vectorColumn());
     int clusters = centroids.count();
+    if (epsilon > 0) {
+      v2Options.put(VecWriteOptions.REPLICAS, Double.toString(epsilon));
+      return withReplicas(data, column, centroids, epsilon);
+    }
     JavaRDD<InternalRow> rows =
         classic(data)
             .queryExecution()
@@ -148,6 +183,90 @@ public final class ClusteredWrite {
             .partitionBy(new ClusterPartitioner(clusters))
             .values();
     return classic(data).sparkSession().internalCreateDataFrame(rows.rdd(), data.schema(), false);
+  }
+
+  private static Dataset<Row> withReplicas(
+      Dataset<Row> data, VectorColumn column, Centroids centroids, double epsilon) {
+    StructType schema = data.schema();
+    DataType[] types = new DataType[schema.size()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = schema.fields()[i].dataType();
+    }
+    // key = 2 × cluster (+ 1 for a replica): sorting a partition by key puts its own rows first
+    JavaRDD<InternalRow> rows =
+        classic(data)
+            .queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .flatMapToPair(
+                row -> {
+                  int[] targets = clustersOf(row, column, centroids, epsilon);
+                  List<Tuple2<Long, InternalRow>> copies = new ArrayList<>(targets.length);
+                  for (int i = 0; i < targets.length; i++) {
+                    copies.add(
+                        new Tuple2<>(
+                            2L * targets[i] + (i > 0 ? 1 : 0), flagged(row, types, i > 0)));
+                  }
+                  return copies.iterator();
+                })
+            .repartitionAndSortWithinPartitions(new ReplicaPartitioner(centroids.count()))
+            .values();
+    StructType flaggedSchema =
+        schema.add(VecWriteOptions.REPLICA_COLUMN, DataTypes.BooleanType, false);
+    return classic(data).sparkSession().internalCreateDataFrame(rows.rdd(), flaggedSchema, false);
+  }
+
+  /** A copy of {@code row} with the replica flag appended. */
+  private static InternalRow flagged(InternalRow row, DataType[] types, boolean replica) {
+    Object[] values = new Object[types.length + 1];
+    for (int i = 0; i < types.length; i++) {
+      values[i] = row.isNullAt(i) ? null : row.get(i, types[i]);
+    }
+    values[types.length] = replica;
+    return new GenericInternalRow(values).copy();
+  }
+
+  /** A row's clusters with replicas, its own first; {@code {0}} for a row the write will reject. */
+  private static int[] clustersOf(
+      InternalRow row, VectorColumn column, Centroids centroids, double epsilon) {
+    if (row.isNullAt(column.ordinal())) {
+      return new int[] {0};
+    }
+    try {
+      return centroids.assignWithReplicas(column.read(row, "(clustered)"), epsilon, MAX_REPLICAS);
+    } catch (IllegalArgumentException e) {
+      return new int[] {0};
+    }
+  }
+
+  /** Partition = key / 2: a cluster's own rows (even keys) and its replicas (odd keys) together. */
+  static final class ReplicaPartitioner extends Partitioner {
+    private static final long serialVersionUID = 1L;
+    private final int clusters;
+
+    ReplicaPartitioner(int clusters) {
+      this.clusters = clusters;
+    }
+
+    @Override
+    public int numPartitions() {
+      return clusters;
+    }
+
+    @Override
+    public int getPartition(Object key) {
+      return (int) ((Long) key >>> 1);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ReplicaPartitioner that && that.clusters == clusters;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * clusters + 1;
+    }
   }
 
   /**

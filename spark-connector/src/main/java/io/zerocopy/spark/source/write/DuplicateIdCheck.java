@@ -38,9 +38,11 @@ final class DuplicateIdCheck {
       Path file = directory.localFile(shard.ids(), false);
       // shards of an existing dataset are read too: IdsFile checks them like any reader
       try (IdsFile in = IdsFile.open(file, shard, idOnly)) {
-        for (int batch = 0; batch < in.batches(); batch++) {
+        long own = shard.rows(); // the boundary replicas after them repeat other shards' ids
+        for (int batch = 0; batch < in.batches() && own > 0; batch++) {
           FieldVector ids = in.load(batch).getVector(VecManifest.ID);
-          int rows = ids.getValueCount();
+          int rows = (int) Math.min(ids.getValueCount(), own);
+          own -= rows;
           for (int i = 0; i < rows; i++) {
             if (ids instanceof VarCharVector text) {
               String id = new String(text.get(i), StandardCharsets.UTF_8);

@@ -150,7 +150,7 @@ final class VecBatchWrite implements BatchWrite {
       throw new UncheckedIOException(e);
     }
     return (base == null ? template : base)
-        .withShards(plan.writeId(), dimension, shards, plan.centroids());
+        .withShards(plan.writeId(), dimension, shards, plan.centroids(), plan.boundaryReplicas());
   }
 
   private int checkDimensions(VecManifest base, List<ShardCommitMessage> written) {

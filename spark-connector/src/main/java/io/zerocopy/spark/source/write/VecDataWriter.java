@@ -65,6 +65,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
   private int dimension;
   private String firstId;
   private long count;
+  private long replicas;
   private int rowsInBatch;
   private int batchRows;
   private boolean committed;
@@ -145,6 +146,13 @@ final class VecDataWriter implements DataWriter<InternalRow> {
           i + 1, row.isNullAt(carried[i]) ? null : row.get(carried[i], carriedTypes[i]));
     }
     arrowWriter.write(projected);
+    if (plan.replicaOrdinal() >= 0 && row.getBoolean(plan.replicaOrdinal())) {
+      replicas++;
+    } else if (replicas > 0) {
+      // ClusteredWrite sorts each partition: a cluster's own rows, then its replicas
+      throw new IllegalStateException(
+          "partition " + partitionId + ": the row with id " + id + " follows boundary replicas");
+    }
     count++;
     if (++rowsInBatch == batchRows) {
       flushBatch();
@@ -281,7 +289,8 @@ final class VecDataWriter implements DataWriter<InternalRow> {
             idsEntry,
             built == null ? null : built.entry(),
             // a clustered write's input has one partition per cluster (ClusteredWrite)
-            plan.centroids() != null ? partitionId : ShardEntry.UNCLUSTERED),
+            plan.centroids() != null ? partitionId : ShardEntry.UNCLUSTERED,
+            replicas),
         firstId,
         dimension);
   }

@@ -55,7 +55,16 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
       throw new IllegalArgumentException(
           "options 'idColumn' and 'vectorColumn' name the same column '" + idField.name() + "'");
     }
-    int[] carried = carriedOrdinals(input, options, idOrdinal, vector.ordinal());
+    double boundaryReplicas =
+        Double.parseDouble(info.options().getOrDefault(VecWriteOptions.REPLICAS, "0"));
+    // ClusteredWrite appends the replica flag as the last column of the rows it routes
+    int replicaOrdinal = boundaryReplicas > 0 ? input.fields().length - 1 : -1;
+    if (replicaOrdinal >= 0
+        && !input.fields()[replicaOrdinal].name().equals(VecWriteOptions.REPLICA_COLUMN)) {
+      throw new IllegalStateException(
+          "a write with boundary replicas needs the column " + VecWriteOptions.REPLICA_COLUMN);
+    }
+    int[] carried = carriedOrdinals(input, options, idOrdinal, vector.ordinal(), replicaOrdinal);
     List<StructField> carriedFields = new ArrayList<>();
     for (int ordinal : carried) {
       carriedFields.add(input.fields()[ordinal]);
@@ -107,7 +116,9 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             knownDimension,
             metric,
             options.indexSpec(),
-            centroids);
+            centroids,
+            boundaryReplicas,
+            replicaOrdinal);
     VecManifest template =
         new VecManifest(
             VecManifest.FORMAT_VERSION,
@@ -120,7 +131,8 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
             carriedSchema,
             List.of(),
             List.of(),
-            centroids);
+            centroids,
+            boundaryReplicas);
     VecBatchWrite batchWrite =
         new VecBatchWrite(
             plan,
@@ -195,11 +207,15 @@ public final class VecWriteBuilder implements WriteBuilder, SupportsTruncate {
   }
 
   private static int[] carriedOrdinals(
-      StructType input, VecWriteOptions options, int idOrdinal, int vectorOrdinal) {
+      StructType input,
+      VecWriteOptions options,
+      int idOrdinal,
+      int vectorOrdinal,
+      int replicaOrdinal) {
     List<Integer> ordinals = new ArrayList<>();
     if (options.carriedColumns() == null) {
       for (int i = 0; i < input.fields().length; i++) {
-        if (i != idOrdinal && i != vectorOrdinal) {
+        if (i != idOrdinal && i != vectorOrdinal && i != replicaOrdinal) {
           ordinals.add(i);
         }
       }

@@ -30,7 +30,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  *   <li>{@code partitioning}: none (default: one shard per input partition) or kmeans: shards are
  *       clusters of similar vectors, so that searches can visit only the nearest ones; {@code
  *       shards} (default: the input's partition count) centres are trained on a sample ({@link
- *       ClusteredWrite})
+ *       ClusteredWrite}); {@code boundaryReplicas} (0: none): a row also goes to up to {@value
+ *       ClusteredWrite#MAX_REPLICAS} more clusters whose centre is within {@code (1 +
+ *       boundaryReplicas)} × the distance to its own, so that routed searches miss fewer neighbours
+ *       near cluster boundaries, at the price of storing those rows more than once
  * </ul>
  */
 public record VecWriteOptions(
@@ -46,7 +49,8 @@ public record VecWriteOptions(
     int batchRows,
     boolean createNew,
     Partitioning partitioning,
-    int shards)
+    int shards,
+    double boundaryReplicas)
     implements Serializable {
 
   public static final String PATH = "path";
@@ -61,9 +65,21 @@ public record VecWriteOptions(
   public static final String BATCH_ROWS = "batchRows";
   public static final String PARTITIONING = "partitioning";
   public static final String SHARDS = "shards";
+  public static final String BOUNDARY_REPLICAS = "boundaryReplicas";
+
+  /** The largest {@code boundaryReplicas}: beyond it most rows would be stored many times. */
+  static final double MAX_BOUNDARY_REPLICAS = 1.0;
 
   /** Internal: the centroids file a clustered write routes its rows by ({@code ClusteredWrite}). */
   public static final String CENTROIDS = "__zcs.centroids";
+
+  /**
+   * Internal: the replica factor a clustered write routed its rows with; its rows then carry the
+   * boolean column {@link #REPLICA_COLUMN}, true for a boundary replica ({@code ClusteredWrite}).
+   */
+  public static final String REPLICAS = "__zcs.boundaryReplicas";
+
+  public static final String REPLICA_COLUMN = "__zcs_replica";
 
   /**
    * Internal: set by the provider when it runs an errorifexists/ignore save as an append that must
@@ -93,9 +109,11 @@ public record VecWriteOptions(
           BATCH_ROWS,
           PARTITIONING,
           SHARDS,
+          BOUNDARY_REPLICAS,
           CREATE_NEW,
           V2_WRITE,
-          CENTROIDS);
+          CENTROIDS,
+          REPLICAS);
 
   /** How rows are split into shards. */
   public enum Partitioning {
@@ -165,6 +183,31 @@ public record VecWriteOptions(
           "option 'shards' applies to clustered writes only: add .option(\"partitioning\","
               + " \"kmeans\"), or repartition the DataFrame to choose the shard count");
     }
+    double boundaryReplicas = 0;
+    if (options.containsKey(BOUNDARY_REPLICAS)) {
+      String raw = options.get(BOUNDARY_REPLICAS);
+      try {
+        boundaryReplicas = Double.parseDouble(raw.trim());
+      } catch (NumberFormatException e) {
+        boundaryReplicas = Double.NaN;
+      }
+      if (!(boundaryReplicas >= 0 && boundaryReplicas <= MAX_BOUNDARY_REPLICAS)) {
+        throw new IllegalArgumentException(
+            "option '"
+                + BOUNDARY_REPLICAS
+                + "': expected a number in [0, "
+                + MAX_BOUNDARY_REPLICAS
+                + "] (e.g. 0.1), got '"
+                + raw
+                + "'");
+      }
+      if (partitioning != Partitioning.KMEANS) {
+        throw new IllegalArgumentException(
+            "option '"
+                + BOUNDARY_REPLICAS
+                + "' applies to clustered writes only: add .option(\"partitioning\", \"kmeans\")");
+      }
+    }
     return new VecWriteOptions(
         options.get(PATH),
         vectorColumn,
@@ -178,7 +221,8 @@ public record VecWriteOptions(
         batchRows,
         createNew,
         partitioning,
-        shards);
+        shards,
+        boundaryReplicas);
   }
 
   /** What a task needs to index its shard, or null when {@code index} is none. */

@@ -12,7 +12,8 @@ import org.apache.spark.sql.types.StructType;
  * Everything a task needs to write its shard, decided on the driver: where, under which write id,
  * which columns, the dimension if it is already known (0 if the first row decides), the dataset's
  * metric, how to index the shard ({@code index} null: no index) and, for a clustered write, the
- * dataset's centroids file (the task's partition is its cluster).
+ * dataset's centroids file (the task's partition is its cluster) and, with boundary replicas, their
+ * factor and the input's replica-flag column ({@code replicaOrdinal}, -1 if none).
  */
 record WritePlan(
     DatasetDirectory directory,
@@ -28,7 +29,9 @@ record WritePlan(
     int knownDimension,
     Metric metric,
     IndexSpec index,
-    FileEntry centroids)
+    FileEntry centroids,
+    double boundaryReplicas,
+    int replicaOrdinal)
     implements Serializable {
 
   /** A plan of an unclustered write. */
@@ -60,7 +63,9 @@ record WritePlan(
         knownDimension,
         metric,
         index,
-        null);
+        null,
+        0,
+        -1);
   }
 
   /** A plan without an index (metric l2). */
@@ -90,7 +95,9 @@ record WritePlan(
         knownDimension,
         Metric.L2,
         null,
-        null);
+        null,
+        0,
+        -1);
   }
 
   /** Base name of a task attempt's files: the write id and the attempt make it unique. */

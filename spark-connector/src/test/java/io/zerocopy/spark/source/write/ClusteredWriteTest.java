@@ -54,12 +54,33 @@ class ClusteredWriteTest extends SparkTestBase {
     return vectors;
   }
 
+  /** {@link #mixture} with noise that makes the clusters overlap: many rows near a boundary. */
+  static float[][] overlapping(int n, long seed) {
+    float[][] vectors = mixture(n, seed);
+    Random random = new Random(seed);
+    for (float[] vector : vectors) {
+      for (int j = 0; j < vector.length; j++) {
+        vector[j] += (float) random.nextGaussian() * 4;
+      }
+    }
+    return vectors;
+  }
+
   private static DataFrameWriter<Row> vec(Dataset<Row> frame) {
     return frame.write().format("vec").option("vectorColumn", "embedding").option("idColumn", "id");
   }
 
   /** Every shard's rows are nearest its cluster's centre; ids once each. */
   private static Centroids checkClusters(String path, long expectedRows) throws Exception {
+    return checkClusters(path, expectedRows, 0);
+  }
+
+  /**
+   * {@link #checkClusters(String, long)}, and each shard's boundary replicas (its last rows) are
+   * rows whose replica clusters include the shard's.
+   */
+  private static Centroids checkClusters(String path, long expectedRows, double epsilon)
+      throws Exception {
     DatasetDirectory directory = DatasetDirectory.of(path);
     VecManifest manifest = directory.requireManifest();
     assertTrue(manifest.clustered(), "clustered");
@@ -70,10 +91,20 @@ class ClusteredWriteTest extends SparkTestBase {
     for (ShardEntry shard : manifest.shards()) {
       assertTrue(shard.cluster() >= 0 && shard.cluster() < centroids.count(), shard.toString());
       try (VectorStore store = VectorStore.open(directory.localFile(shard.vec(), false))) {
-        for (long row = 0; row < store.size(); row++) {
+        assertEquals(shard.count(), store.size());
+        for (long row = 0; row < shard.rows(); row++) {
           assertEquals(shard.cluster(), centroids.assign(store.get(row)), shard.name() + " " + row);
         }
-        rows += store.size();
+        for (long row = shard.rows(); row < store.size(); row++) {
+          int[] clusters =
+              centroids.assignWithReplicas(store.get(row), epsilon, ClusteredWrite.MAX_REPLICAS);
+          boolean listed = false;
+          for (int c = 1; c < clusters.length; c++) {
+            listed |= clusters[c] == shard.cluster();
+          }
+          assertTrue(listed, shard.name() + " replica row " + row);
+        }
+        rows += shard.rows();
       }
     }
     assertEquals(expectedRows, rows);
@@ -117,6 +148,72 @@ class ClusteredWriteTest extends SparkTestBase {
     // the centroids file is the dataset's: vacuum keeps it
     VecDatasets.vacuum(spark(), path, "0s");
     assertTrue(Files.exists(Path.of(path, appended.centroids().file())));
+  }
+
+  @Test
+  void boundaryReplicasAreStoredOnceMoreAndReadNever() throws Exception {
+    String path = temp.resolve("replicas").toString();
+    float[][] vectors = overlapping(3_000, 11);
+    vec(VecIndexTest.frame(vectors, 3))
+        .option("partitioning", "kmeans")
+        .option("shards", "8")
+        .option("boundaryReplicas", "0.2")
+        .option("index", "hnsw")
+        .option("m", "8")
+        .save(path);
+    VecManifest manifest = DatasetDirectory.of(path).requireManifest();
+    assertEquals(0.2, manifest.boundaryReplicas());
+    assertEquals(3_000, manifest.count());
+    Centroids centroids = checkClusters(path, 3_000, 0.2);
+    // exactly the replicas the rule gives, each in the shard of its cluster
+    long expected = 0;
+    for (float[] vector : vectors) {
+      expected += centroids.assignWithReplicas(vector, 0.2, ClusteredWrite.MAX_REPLICAS).length - 1;
+    }
+    long stored = manifest.shards().stream().mapToLong(ShardEntry::replicas).sum();
+    assertEquals(expected, stored);
+    assertTrue(stored > 30, stored + " replicas");
+    assertEquals(3_000, spark().read().format("vec").load(path).count());
+    // a rebuild of the indexes keeps the replicas and their factor
+    VecManifest rebuilt =
+        VecDatasets.buildIndex(spark(), path, java.util.Map.of("m", "6")).manifest();
+    assertEquals(0.2, rebuilt.boundaryReplicas());
+    assertEquals(stored, rebuilt.shards().stream().mapToLong(ShardEntry::replicas).sum());
+
+    // an append follows the factor; another factor is refused
+    float[][] more = overlapping(600, 12);
+    vec(VecIndexTest.frame(more, 2).selectExpr("id + 10000 as id", "embedding", "label"))
+        .mode("append")
+        .save(path);
+    VecManifest appended = DatasetDirectory.of(path).requireManifest();
+    assertEquals(0.2, appended.boundaryReplicas());
+    assertEquals(3_600, appended.count());
+    checkClusters(path, 3_600, 0.2);
+    assertTrue(
+        appended.shards().stream().mapToLong(ShardEntry::replicas).sum() > stored,
+        "the appended rows have replicas too");
+    assertTrue(
+        messages(
+                assertThrows(
+                    Exception.class,
+                    () ->
+                        vec(VecIndexTest.frame(more, 2).selectExpr("id + 20000 as id", "embedding"))
+                            .mode("append")
+                            .option("partitioning", "kmeans")
+                            .option("boundaryReplicas", "0.5")
+                            .save(path)))
+            .contains("is clustered with boundaryReplicas 0.2, which an append follows"));
+    // a duplicate id among the own rows is still found
+    assertTrue(
+        messages(
+                assertThrows(
+                    Exception.class,
+                    () ->
+                        vec(VecIndexTest.frame(more, 2)
+                                .selectExpr("id + 10000 as id", "embedding", "label"))
+                            .mode("append")
+                            .save(path)))
+            .contains("duplicate id"));
   }
 
   @Test
@@ -197,6 +294,27 @@ class ClusteredWriteTest extends SparkTestBase {
     assertTrue(
         messages(assertThrows(Exception.class, () -> vec(frame).option("shards", "4").save(path)))
             .contains("option 'shards' applies to clustered writes only"));
+    for (String bad : List.of("-0.1", "1.5", "wide", "NaN")) {
+      assertTrue(
+          messages(
+                  assertThrows(
+                      Exception.class,
+                      () ->
+                          vec(frame)
+                              .option("partitioning", "kmeans")
+                              .option("boundaryReplicas", bad)
+                              .save(path)))
+              .contains(
+                  "option 'boundaryReplicas': expected a number in [0, 1.0] (e.g. 0.1), got '"
+                      + bad
+                      + "'"),
+          bad);
+    }
+    assertTrue(
+        messages(
+                assertThrows(
+                    Exception.class, () -> vec(frame).option("boundaryReplicas", "0.1").save(path)))
+            .contains("option 'boundaryReplicas' applies to clustered writes only"));
 
     // clustered rows cannot join an unclustered dataset, nor a new shard count a clustered one
     vec(frame).save(path);
