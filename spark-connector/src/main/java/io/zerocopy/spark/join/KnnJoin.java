@@ -186,23 +186,30 @@ public final class KnnJoin {
     fields.add(DataTypes.createStructField(SHARD, DataTypes.IntegerType, true));
     fields.add(DataTypes.createStructField(ROW, DataTypes.LongType, true));
     ShardRouting routing = settings.routing();
+    // candidates carry the query's number only, not its columns (its vector among them): k rows
+    // per (query, shard) would each repeat them through the shuffle; the top k join them back
+    int qid = tagged.schema().fieldIndex(QID);
     NeighborJoinTask task =
         new NeighborJoinTask(
-            directory,
-            manifest,
-            queryColumn,
-            settings.unrouted(),
-            withPosition,
-            description,
-            JoinMetrics.register(queries.sparkSession().sparkContext()));
+                directory,
+                manifest,
+                queryColumn,
+                settings.unrouted(),
+                withPosition,
+                description,
+                JoinMetrics.register(queries.sparkSession().sparkContext()))
+            .emittingQueryColumns(new int[] {qid});
     SparkSession session = queries.sparkSession();
     JavaSparkContext context = JavaSparkContext.fromSparkContext(session.sparkContext());
     int shardCount = manifest.shards().size();
+    // one RDD for both uses: its shuffle runs once, so both see the same rows with the same ids
+    JavaRDD<Row> taggedRows = tagged.toJavaRDD();
     JavaRDD<Row> perShard =
         routing == null
-            ? everyShard(tagged, task, context, shardCount)
-            : routedShards(tagged, task, routing, shardCount);
-    StructType schema = append(tagged.schema(), fields);
+            ? everyShard(taggedRows, task, context, shardCount)
+            : routedShards(taggedRows, task, routing, shardCount);
+    StructType schema =
+        append(new StructType(new StructField[] {tagged.schema().fields()[qid]}), fields);
     Dataset<Row> candidates = session.createDataFrame(perShard, schema);
     if (manifest.hasReplicas()) {
       // an id found in its own shard and as a boundary replica elsewhere counts once; both
@@ -231,20 +238,30 @@ public final class KnnJoin {
                         functions.col(DISTANCE).asc_nulls_last(),
                         functions.col(SHARD),
                         functions.col(ROW)));
+    List<org.apache.spark.sql.Column> neighbours = new ArrayList<>();
+    neighbours.add(functions.col(QID));
+    for (StructField field : neighbourFields) {
+      neighbours.add(
+          field.name().equals(RANK)
+              ? functions.col(RANK).cast("int").as(RANK)
+              : functions.col(field.name()));
+    }
+    Dataset<Row> nearest =
+        candidates
+            .withColumn(RANK, order)
+            .where(functions.col(RANK).leq(settings.k()))
+            .select(neighbours.toArray(new org.apache.spark.sql.Column[0]));
     List<org.apache.spark.sql.Column> output = new ArrayList<>();
     for (String name : queries.schema().fieldNames()) {
       output.add(functions.col(name));
     }
     for (StructField field : neighbourFields) {
-      output.add(
-          field.name().equals(RANK)
-              ? functions.col(RANK).cast("int")
-              : functions.col(field.name()));
+      output.add(functions.col(field.name()));
     }
     return withMetrics(
-        candidates
-            .withColumn(RANK, order)
-            .where(functions.col(RANK).leq(settings.k()))
+        session
+            .createDataFrame(taggedRows, tagged.schema())
+            .join(nearest, QID)
             .select(output.toArray(new org.apache.spark.sql.Column[0])),
         task.metrics(),
         description);
@@ -255,15 +272,15 @@ public final class KnnJoin {
    * one shuffle with a partition per shard: queries × (their shards) rows, not queries × shards.
    */
   private static JavaRDD<Row> routedShards(
-      Dataset<Row> tagged, NeighborJoinTask task, ShardRouting routing, int shardCount) {
+      JavaRDD<Row> tagged, NeighborJoinTask task, ShardRouting routing, int shardCount) {
     return tagged
-        .toJavaRDD()
         .flatMapToPair(
             row -> {
               int[] shards = task.route(row, routing);
+              Row shipped = task.forShuffle(row);
               List<Tuple2<Integer, Row>> pairs = new ArrayList<>(shards.length);
               for (int shard : shards) {
-                pairs.add(new Tuple2<>(shard, row));
+                pairs.add(new Tuple2<>(shard, shipped));
               }
               return pairs.iterator();
             })
@@ -289,14 +306,13 @@ public final class KnnJoin {
 
   /** Unrouted: every query row with every shard (a cartesian product, one task per pair). */
   private static JavaRDD<Row> everyShard(
-      Dataset<Row> tagged, NeighborJoinTask task, JavaSparkContext context, int shardCount) {
+      JavaRDD<Row> tagged, NeighborJoinTask task, JavaSparkContext context, int shardCount) {
     List<Integer> shardList = new ArrayList<>();
     for (int i = 0; i < shardCount; i++) {
       shardList.add(i);
     }
     JavaRDD<Integer> shards = context.parallelize(shardList, shardCount);
     return tagged
-        .toJavaRDD()
         .cartesian(shards)
         .mapPartitions(
             (FlatMapFunction<Iterator<Tuple2<Row, Integer>>, Row>)

@@ -108,6 +108,7 @@ final class NeighborJoinTask implements Serializable {
   private final List<OutputColumn> columns;
   private final String description;
   private final JoinMetrics metrics;
+  private final int[] emittedQueryColumns;
 
   NeighborJoinTask(
       DatasetDirectory directory,
@@ -124,6 +125,26 @@ final class NeighborJoinTask implements Serializable {
     this.columns = List.copyOf(columns);
     this.description = description;
     this.metrics = metrics;
+    this.emittedQueryColumns = null;
+  }
+
+  private NeighborJoinTask(NeighborJoinTask task, int[] emittedQueryColumns) {
+    this.directory = task.directory;
+    this.manifest = task.manifest;
+    this.queryColumn = task.queryColumn;
+    this.settings = task.settings;
+    this.columns = task.columns;
+    this.description = task.description;
+    this.metrics = task.metrics;
+    this.emittedQueryColumns = emittedQueryColumns.clone();
+  }
+
+  /**
+   * This task emitting only the given columns of each query row (positions), before the
+   * neighbour's; by default every query column (but the NEAREST BY rule's vector).
+   */
+  NeighborJoinTask emittingQueryColumns(int[] positions) {
+    return new NeighborJoinTask(this, positions);
   }
 
   @Override
@@ -244,13 +265,23 @@ final class NeighborJoinTask implements Serializable {
   }
 
   private Row emit(DatasetSearcher searcher, Row query, DatasetSearcher.Hit hit, int rank) {
-    int queryWidth = query.length() - (settings.nearestBy() ? 1 : 0);
-    Object[] values = new Object[queryWidth + columns.size()];
-    for (int i = 0, j = 0; i < query.length(); i++) {
-      if (settings.nearestBy() && i == queryColumn) {
-        continue;
+    int queryWidth;
+    Object[] values;
+    if (emittedQueryColumns != null) {
+      queryWidth = emittedQueryColumns.length;
+      values = new Object[queryWidth + columns.size()];
+      for (int i = 0; i < queryWidth; i++) {
+        values[i] = query.get(emittedQueryColumns[i]);
       }
-      values[j++] = query.get(i);
+    } else {
+      queryWidth = query.length() - (settings.nearestBy() ? 1 : 0);
+      values = new Object[queryWidth + columns.size()];
+      for (int i = 0, j = 0; i < query.length(); i++) {
+        if (settings.nearestBy() && i == queryColumn) {
+          continue;
+        }
+        values[j++] = query.get(i);
+      }
     }
     if (hit != null) {
       ShardSearcher shard = searcher.shard(hit.shard());
@@ -299,6 +330,32 @@ final class NeighborJoinTask implements Serializable {
     }
     metrics.queries().add(1);
     return routing.shards(vector);
+  }
+
+  /**
+   * What a routed query ships to its shards: only the columns this task emits and its vector, as
+   * one {@code float[]} (an array column of a Row is boxed floats, ~3× the bytes); the whole row
+   * when its vector is not usable, so that the task names it as an unrouted join does.
+   */
+  Row forShuffle(Row row) {
+    if (emittedQueryColumns == null) {
+      return row;
+    }
+    float[] vector;
+    try {
+      vector = queryVector(row);
+    } catch (IllegalArgumentException e) {
+      return row;
+    }
+    if (vector == null) {
+      return row;
+    }
+    Object[] values = new Object[row.length()];
+    for (int position : emittedQueryColumns) {
+      values[position] = row.get(position);
+    }
+    values[queryColumn] = scala.collection.immutable.ArraySeq$.MODULE$.unsafeWrapArray(vector);
+    return RowFactory.create(values);
   }
 
   /** The query vector of a row, null if the row has none and nulls are not an error. */
@@ -375,7 +432,9 @@ final class NeighborJoinTask implements Serializable {
   private String describe(Row row) {
     StringBuilder text = new StringBuilder("[");
     for (int i = 0; i < row.length(); i++) {
-      if (i == queryColumn) {
+      // the partitioned join's own query number is no column of the user's
+      if (i == queryColumn
+          || (row.schema() != null && row.schema().fields()[i].name().startsWith("__zcs_"))) {
         continue;
       }
       if (text.length() > 1) {

@@ -294,6 +294,23 @@ class RoutedJoinTest extends SparkTestBase {
 
   @Test
   void badValuesAndUnclusteredDatasetsAreNamed() {
+    // a query with an unusable vector is shipped whole and named by its row, as unrouted
+    float[][] withShort = java.util.Arrays.copyOf(queries, queries.length);
+    withShort[7] = new float[3];
+    String shortMessage =
+        messages(
+            assertThrows(
+                Exception.class,
+                () ->
+                    KnnJoin.knnJoin(
+                            JoinFixtures.queryFrame(withShort, 2),
+                            "qv",
+                            path,
+                            5,
+                            Map.of("nprobe", "2", "strategy", "partitioned"))
+                        .collectAsList()));
+    assertTrue(
+        shortMessage.contains("query row [qid=7] has a vector of dimension 3"), shortMessage);
     for (String bad : List.of("0", "-3", "two", "1.5")) {
       String message =
           messages(
