@@ -11,26 +11,27 @@
 #                                      queries; appends to bench/RESULTS.md (~40 min on 2 cores)
 #   bench/run-routed-join.sh --quick   50,000 mixture vectors in 64 shards, 100 queries, self-join;
 #                                      to bench/target/RESULTS-routed-join-smoke.md
-#   --mixture-items N, --self-join-nprobe N (0: none), --skip-minilm yes
+#   --mixture-items N, --self-join-nprobe N (0: none; default -1: the fewest probes that kept
+#   recall@10 >= 0.95 on the queries), --skip-minilm yes
 # Settings (environment): JAVA_HOME; ZCS_BENCH_XMX (6g); ZCS_ROUTED_EF (64); boundaryReplicas
 # ZCS_ROUTED_MIXTURE_REPLICAS (0: in 384-d the mixture's centres are all at about the same
 # distance, and 0.1 stores each row 4 times) and ZCS_ROUTED_MINILM_REPLICAS (0.1, 1.66 copies);
-# ZCS_ROUTED_NPROBE (4,8,16,32).
+# ZCS_ROUTED_NPROBE (8,16,32,64).
 set -euo pipefail
 
-mixture_items=1000000 self_join_nprobe=8 skip_minilm=no
+mixture_items=1000000 self_join_nprobe=-1 skip_minilm=no
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_args --mixture-items:mixture_items --self-join-nprobe:self_join_nprobe \
   --skip-minilm:skip_minilm -- "$@"
-shards=256 queries=1000 minilm_limit=100000
+shards=256 queries=1000 minilm_limit=100000 probes=8,16,32,64
 if [[ $quick -eq 1 ]]; then
-  mixture_items=50000 shards=64 queries=100 skip_minilm=yes
+  mixture_items=50000 shards=64 queries=100 skip_minilm=yes probes=4,8,16,32
 fi
 ef=${ZCS_ROUTED_EF:-64}
 mixture_replicas=${ZCS_ROUTED_MIXTURE_REPLICAS:-0}
 minilm_replicas=${ZCS_ROUTED_MINILM_REPLICAS:-0.1}
-nprobe=${ZCS_ROUTED_NPROBE:-4,8,16,32}
+nprobe=${ZCS_ROUTED_NPROBE:-$probes}
 bench_out routed-join
 
 bench_build bench
@@ -48,10 +49,6 @@ run() { # NAME ARGS...: one RoutedJoinBenchmark run into out/NAME.md
   rm -rf "$out/$name-data"
 }
 
-log "mixture: $mixture_items vectors, $shards shards, $queries queries, self-join nprobe $self_join_nprobe"
-run mixture --data mixture --items "$mixture_items" --queries "$queries" --metric l2 \
-  --replicas "$mixture_replicas" --selfJoinNprobe "$self_join_nprobe"
-
 if [[ $skip_minilm != yes ]]; then
   [[ -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
   "$java" -cp "$jar" io.zerocopy.bench.hnsw.PrepareWordnet --limit "$minilm_limit" --queries 200 \
@@ -63,6 +60,10 @@ if [[ $skip_minilm != yes ]]; then
     --items "$WORDNET_TRAIN_COUNT" --queries "$WORDNET_QUERY_COUNT" --metric cosine \
     --replicas "$minilm_replicas"
 fi
+
+log "mixture: $mixture_items vectors, $shards shards, $queries queries, self-join nprobe $self_join_nprobe"
+run mixture --data mixture --items "$mixture_items" --queries "$queries" --metric l2 \
+  --replicas "$mixture_replicas" --selfJoinNprobe "$self_join_nprobe"
 
 {
   echo "## Routed joins at 1/1000 scale: $(machine date)$([[ $quick -eq 1 ]] && echo ' (smoke run)')"
