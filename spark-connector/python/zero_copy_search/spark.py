@@ -157,8 +157,8 @@ def knn_join(
     "replicated", "partitioned" or "auto"; exact=True searches exactly (no index needed); ef,
     on_null_vector ("error" or "skip") and query_block_rows are passed on as given; nprobe, on a
     dataset written with partitioning="kmeans", visits only the shards of each query's nprobe
-    nearest clusters (default: every shard). Options left
-    at None are not passed: their defaults are Java's. Bad arguments fail here, as a pyspark
+    nearest clusters (default: 16 for an approximate join, every shard for an exact one; a
+    dataset of 16 clusters or fewer is searched whole). Options left at None are not passed: their defaults are Java's. Bad arguments fail here, as a pyspark
     AnalysisException with the Java message. Needs a session configured with
     configure_spark_with_zero_copy."""
     _errors_in_python_terms(queries.sparkSession)

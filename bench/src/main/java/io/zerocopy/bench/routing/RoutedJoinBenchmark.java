@@ -48,7 +48,8 @@ import org.apache.spark.sql.types.StructType;
  * <p>Arguments, {@code --name value}: data (mixture|vec), items, queries, shards, nprobe
  * (comma-separated), replicas (boundaryReplicas), metric, m, efConstruction, ef, selfJoinNprobe (0:
  * no self-join; -1: the fewest probes whose recall@10 reached 0.95 on the queries), dir (where the
- * dataset goes), out (Markdown table), train and test (the .vec files for data=vec).
+ * dataset goes), out (Markdown table), train and test (the .vec files for data=vec),
+ * queriesFromItems (true: the first {@code queries} items are the queries).
  */
 public final class RoutedJoinBenchmark {
 
@@ -180,6 +181,8 @@ public final class RoutedJoinBenchmark {
     String data = options.getOrDefault("data", "mixture");
     long items = Long.parseLong(options.getOrDefault("items", "1000000"));
     int queries = Integer.parseInt(options.getOrDefault("queries", "1000"));
+    // the first N items as queries (each finds itself too), where few held-out ones exist
+    boolean fromItems = Boolean.parseBoolean(options.getOrDefault("queriesFromItems", "false"));
     int shards = Integer.parseInt(options.getOrDefault("shards", "256"));
     List<String> nprobes = List.of(options.getOrDefault("nprobe", "4,8,16,32").split(","));
     String replicas = options.getOrDefault("replicas", "0.1");
@@ -232,7 +235,13 @@ public final class RoutedJoinBenchmark {
       long largest = manifest.shards().stream().mapToLong(ShardEntry::count).max().orElse(0);
       log(String.format(Locale.ROOT, "write + k-means + index: %.1f s", writeSeconds));
 
-      Dataset<Row> held = frame(spark, source, queries, true, 2).cache();
+      Dataset<Row> held =
+          (fromItems
+                  ? frame(spark, source, queries, false, 2)
+                      .withColumnRenamed("id", "qid")
+                      .withColumnRenamed("embedding", "qv")
+                  : frame(spark, source, queries, true, 2))
+              .cache();
       held.count();
       List<Measured> rows = new ArrayList<>();
       Map<Long, Set<Long>> truth = new HashMap<>();
@@ -278,7 +287,7 @@ public final class RoutedJoinBenchmark {
               Locale.ROOT,
               "%,d %s vectors (%d-d, %s) in %d shards (%d centres asked; boundaryReplicas %s: %,d"
                   + " stored rows, %.2f copies; largest shard %,d rows), HNSW m %s efConstruction"
-                  + " %s, search ef %s; %,d held-out queries, k %d. Write + k-means + shuffle +"
+                  + " %s, search ef %s; %,d %s, k %d. Write + k-means + shuffle +"
                   + " index: %.1f s.",
               items,
               data,
@@ -294,6 +303,7 @@ public final class RoutedJoinBenchmark {
               efConstruction,
               ef,
               queries,
+              fromItems ? "items as queries (each finds itself)" : "held-out queries",
               K,
               writeSeconds));
       lines.add("");

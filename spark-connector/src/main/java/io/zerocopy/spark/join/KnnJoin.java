@@ -129,6 +129,7 @@ public final class KnnJoin {
         parsed.strategy() == KnnJoinOptions.Strategy.AUTO
             ? chooseStrategy(queries.sparkSession(), manifest)
             : parsed.strategy();
+    NeighborJoinTask.Settings settings = parsed.taskSettings(k, directory, manifest);
     String description =
         "ZeroCopyKnnJoin["
             + (parsed.exact() ? "exact " + manifest.metric() : "hnsw ef=" + parsed.ef())
@@ -136,11 +137,10 @@ public final class KnnJoin {
             + k
             + ", "
             + strategy.name().toLowerCase(java.util.Locale.ROOT)
-            + (parsed.nprobe() != null ? ", nprobe=" + parsed.nprobe() : "")
+            + (settings.routing() != null ? ", nprobe=" + settings.routing().nprobe() : "")
             + ", "
             + directory
             + "]";
-    NeighborJoinTask.Settings settings = parsed.taskSettings(k, directory, manifest);
     if (strategy == KnnJoinOptions.Strategy.REPLICATED) {
       NeighborJoinTask task =
           new NeighborJoinTask(

@@ -25,7 +25,8 @@ import java.util.TreeMap;
  *   <li>{@code carriedColumns}: comma-separated carried columns of the dataset to add to the result
  *   <li>{@code queryBlockRows}: queries searched together; default 1024
  *   <li>{@code nprobe}: on a clustered dataset ({@code partitioning=kmeans}), each query visits
- *       only the shards of its {@code nprobe} nearest clusters; default: every shard
+ *       only the shards of its {@code nprobe} nearest clusters; default: {@value
+ *       ShardRouting#DEFAULT_NPROBE} for an approximate join, every shard for an exact one
  * </ul>
  */
 record KnnJoinOptions(
@@ -116,7 +117,7 @@ record KnnJoinOptions(
   }
 
   /**
-   * The executor-side settings of a join with these options; with {@code nprobe}, the routing of
+   * The executor-side settings of a join with these options; on a clustered dataset, the routing of
    * the dataset at {@code directory} (its centroids read and validated now).
    */
   NeighborJoinTask.Settings taskSettings(int k, DatasetDirectory directory, VecManifest manifest) {
@@ -127,7 +128,7 @@ record KnnJoinOptions(
         onNullVector,
         queryBlockRows,
         false,
-        ShardRouting.of(directory, manifest, nprobe, "option '" + NPROBE + "'"));
+        ShardRouting.orDefault(directory, manifest, nprobe, exact, "option '" + NPROBE + "'"));
   }
 
   private static int positiveInt(Map<String, String> options, String key, int fallback) {

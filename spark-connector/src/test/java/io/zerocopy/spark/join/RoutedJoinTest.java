@@ -173,6 +173,54 @@ class RoutedJoinTest extends SparkTestBase {
   }
 
   @Test
+  void approximateSearchesProbeTheDefaultAndExactOnesEveryShard() throws Exception {
+    // more clusters than the default probes: 24 (and a few more if k-means splits one)
+    String many = temp.resolve("many").toString();
+    VecIndexTest.frame(items, 4)
+        .write()
+        .format("vec")
+        .option("vectorColumn", "embedding")
+        .option("idColumn", "id")
+        .option("partitioning", "kmeans")
+        .option("shards", "24")
+        .option("index", "hnsw")
+        .option("m", "8")
+        .save(many);
+    DatasetDirectory directory = DatasetDirectory.of(many);
+    VecManifest manifest = directory.requireManifest();
+    assertTrue(manifest.shards().size() > ShardRouting.DEFAULT_NPROBE);
+    ShardRouting routing =
+        ShardRouting.of(directory, manifest, ShardRouting.DEFAULT_NPROBE, "test");
+    long expected = 0;
+    for (float[] query : queries) {
+      expected += routing.shards(query).length;
+    }
+    for (String strategy : List.of("replicated", "partitioned")) {
+      Map<String, Long> counts = new HashMap<>();
+      for (String exact : List.of("false", "true")) {
+        KnnJoin.knnJoin(
+                JoinFixtures.queryFrame(queries, 2),
+                "qv",
+                many,
+                10,
+                Map.of("strategy", strategy, "exact", exact))
+            .collectAsList();
+        spark().sparkContext().listenerBus().waitUntilEmpty();
+        counts.put(exact, KnnJoinTest.sqlTabMetrics().get(JoinMetrics.SHARD_SEARCHES));
+      }
+      assertEquals(expected, counts.get("false"), strategy + ": approximate, default nprobe");
+      assertEquals(
+          (long) queries.length * manifest.shards().size(),
+          counts.get("true"),
+          strategy + ": exact, every shard");
+    }
+    // vec_knn and APPROX NEAREST without the session conf: the default too
+    spark().conf().unset(ShardRouting.NPROBE_CONF);
+    assertEquals(
+        ShardRouting.DEFAULT_NPROBE, ShardRouting.fromConf(spark(), directory, manifest).nprobe());
+  }
+
+  @Test
   void boundaryReplicasAreFoundOnceAndRaiseRecallAtTheSameNprobe() throws Exception {
     // overlapping clusters, where routing loses neighbours across boundaries
     Random random = new Random(23);
