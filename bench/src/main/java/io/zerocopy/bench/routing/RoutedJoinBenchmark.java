@@ -57,6 +57,10 @@ public final class RoutedJoinBenchmark {
   static final int COMPONENTS = 1_000;
   static final int DIMENSION = 384;
   static final int SELF_JOIN_SAMPLE = 500;
+
+  /** nprobe beyond any cluster count: the unrouted join (approximate joins route by default). */
+  static final String EVERY_SHARD = String.valueOf(Integer.MAX_VALUE);
+
   static final double CENTRE_SCALE =
       Double.parseDouble(System.getProperty("zcs.mixture.scale", "0.7"));
 
@@ -263,7 +267,7 @@ public final class RoutedJoinBenchmark {
               shuffle,
               held,
               path,
-              Map.of("ef", ef, "strategy", "partitioned"),
+              Map.of("ef", ef, "strategy", "partitioned", "nprobe", EVERY_SHARD),
               "HNSW, every shard",
               "-",
               truth,
