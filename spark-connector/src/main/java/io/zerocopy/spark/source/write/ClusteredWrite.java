@@ -209,7 +209,7 @@ public final class ClusteredWrite {
                   }
                   return copies.iterator();
                 })
-            .repartitionAndSortWithinPartitions(new ReplicaPartitioner(centroids.count()))
+            .repartitionAndSortWithinPartitions(new ClusterPartitioner(centroids.count()))
             .values();
     StructType flaggedSchema =
         schema.add(VecWriteOptions.REPLICA_COLUMN, DataTypes.BooleanType, false);
@@ -239,36 +239,6 @@ public final class ClusteredWrite {
     }
   }
 
-  /** Partition = key / 2: a cluster's own rows (even keys) and its replicas (odd keys) together. */
-  static final class ReplicaPartitioner extends Partitioner {
-    private static final long serialVersionUID = 1L;
-    private final int clusters;
-
-    ReplicaPartitioner(int clusters) {
-      this.clusters = clusters;
-    }
-
-    @Override
-    public int numPartitions() {
-      return clusters;
-    }
-
-    @Override
-    public int getPartition(Object key) {
-      return (int) ((Long) key >>> 1);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-      return other instanceof ReplicaPartitioner that && that.clusters == clusters;
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * clusters + 1;
-    }
-  }
-
   /**
    * A row's cluster; 0 for a row the write will reject (null or malformed vector, another
    * dimension): the write task names it with its id.
@@ -286,7 +256,9 @@ public final class ClusteredWrite {
 
   /**
    * Partition = key: each cluster's rows in the partition of its number (and, in routed joins, each
-   * shard's queries in the partition of its position).
+   * shard's queries in the partition of its position). A {@code Long} key is 2 × cluster, plus 1
+   * for a boundary replica: its partition is the cluster's, and sorting by key puts the cluster's
+   * own rows first.
    */
   public static final class ClusterPartitioner extends Partitioner {
     private static final long serialVersionUID = 1L;
@@ -303,7 +275,7 @@ public final class ClusteredWrite {
 
     @Override
     public int getPartition(Object key) {
-      return (Integer) key;
+      return key instanceof Long replicaKey ? (int) (replicaKey >>> 1) : (Integer) key;
     }
 
     @Override
