@@ -79,14 +79,24 @@ public final class Centroids implements java.io.Serializable {
    */
   public int assign(float[] vector) {
     checkDimension(vector);
+    return nearest(assignmentScores(vector));
+  }
+
+  /** Each centre's distance to a stored vector: cosine for cosine data, else squared L2. */
+  private float[] assignmentScores(float[] vector) {
     float[] scores = new float[count];
     if (metric == Metric.COSINE) {
       cosineDistances(vector, scores);
     } else {
       KERNEL.squareDistances(vector, 0, flat, 0, count, dimension, scores, 0);
     }
+    return scores;
+  }
+
+  /** The lowest score's centre, ties to the lower. */
+  private static int nearest(float[] scores) {
     int best = 0;
-    for (int c = 1; c < count; c++) {
+    for (int c = 1; c < scores.length; c++) {
       if (scores[c] < scores[best]) {
         best = c;
       }
@@ -108,21 +118,10 @@ public final class Centroids implements java.io.Serializable {
     if (maxReplicas < 0) {
       throw new IllegalArgumentException("maxReplicas must be >= 0, got " + maxReplicas);
     }
-    float[] scores = new float[count];
-    double bound;
-    if (metric == Metric.COSINE) {
-      cosineDistances(vector, scores);
-    } else {
-      KERNEL.squareDistances(vector, 0, flat, 0, count, dimension, scores, 0);
-    }
-    int own = 0;
-    for (int c = 1; c < count; c++) {
-      if (scores[c] < scores[own]) {
-        own = c;
-      }
-    }
+    float[] scores = assignmentScores(vector);
+    int own = nearest(scores);
     // squared L2 scales by the square of the factor
-    bound =
+    double bound =
         metric == Metric.COSINE
             ? scores[own] * (1 + epsilon)
             : scores[own] * (1 + epsilon) * (1 + epsilon);

@@ -32,18 +32,6 @@ public record ShardEntry(
     this(name, count, batchRows, vec, ids, index, UNCLUSTERED, 0);
   }
 
-  /** A shard without boundary replicas. */
-  public ShardEntry(
-      String name,
-      long count,
-      int batchRows,
-      FileEntry vec,
-      FileEntry ids,
-      FileEntry index,
-      int cluster) {
-    this(name, count, batchRows, vec, ids, index, cluster, 0);
-  }
-
   /** The same shard with another index file (null: none). */
   public ShardEntry withIndex(FileEntry newIndex) {
     return new ShardEntry(name, count, batchRows, vec, ids, newIndex, cluster, replicas);

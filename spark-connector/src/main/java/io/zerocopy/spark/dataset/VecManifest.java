@@ -112,34 +112,6 @@ public record VecManifest(
     return CENTROIDS_PREFIX + writeId + ".centroids";
   }
 
-  /** A manifest without boundary replicas. */
-  public VecManifest(
-      int formatVersion,
-      String writeId,
-      int dimension,
-      Metric metric,
-      String vectorColumn,
-      String idColumn,
-      IdType idType,
-      StructType carriedSchema,
-      List<ShardEntry> shards,
-      List<RetiredFiles.Retired> retired,
-      FileEntry centroids) {
-    this(
-        formatVersion,
-        writeId,
-        dimension,
-        metric,
-        vectorColumn,
-        idColumn,
-        idType,
-        carriedSchema,
-        shards,
-        retired,
-        centroids,
-        0);
-  }
-
   /**
    * True if some shard holds boundary replicas, so that one id may be found in several shards: a
    * search keeps each id once.
@@ -186,7 +158,8 @@ public record VecManifest(
         carriedSchema,
         shards,
         retired,
-        null);
+        null,
+        0);
   }
 
   /** A manifest that retires nothing. */
