@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Our HNSW index against the JVM's HNSW libraries (issue 3, item 5), on the current JAVA_HOME:
-# Apache Lucene (9.12.3 on JDK 17-20, 10.6.0 on JDK 21+), jvector, jelmerk hnswlib-core; same M and
+# Our HNSW index against the JVM's HNSW libraries (issue 3, item 5) and the C++ ones a user would
+# pick outside the JVM (issue 28), on the current JAVA_HOME: Apache Lucene (9.12.3 on JDK 17-20,
+# 10.6.0 on JDK 21+), jvector, jelmerk hnswlib-core; hnswlib 0.8.0 and faiss-cpu IndexHNSWFlat (in
+# a Python process each, bench/python/native_peers.py, from bench/.venv); same M and
 # efConstruction, build on 2 threads, single-thread ef sweep, QPS at recall@10 0.90/0.95/0.99,
 # heap and RSS at search time. Two data sets, each in one JVM run of HnswComparison:
 #   Fashion-MNIST   60,000 x 784, L2, the first 1,000 test images as queries
@@ -14,7 +16,8 @@
 #                                          pass; results go to bench/target/RESULTS-smoke.md only
 # Settings (environment): JAVA_HOME; ZCS_BENCH_THREADS (2, build threads); ZCS_HNSW_HEAP (-Xmx,
 # 4g); ZCS_HNSW_LIBRARIES (zero-copy,lucene,jvector,hnswlib-core); ZCS_LUCENE_JAR (overrides the
-# lucene-core jar); ZCS_CACHE_DIR (~/.cache/zero-copy-search).
+# lucene-core jar); ZCS_HNSW_NATIVE (hnswlib,faiss-hnsw; empty: none); ZCS_CACHE_DIR
+# (~/.cache/zero-copy-search).
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -23,6 +26,7 @@ bench_args -- "$@"
 threads=${ZCS_BENCH_THREADS:-2}
 heap=${ZCS_HNSW_HEAP:-4g}
 libraries=${ZCS_HNSW_LIBRARIES:-zero-copy,lucene,jvector,hnswlib-core}
+native_peers=${ZCS_HNSW_NATIVE-hnswlib,faiss-hnsw}
 bench_out hnsw-run
 
 bench_build bench
@@ -63,9 +67,19 @@ fi
 # shellcheck disable=SC1091
 source "$out/wordnet.env"
 
+venv=$bench/.venv
+if [[ -n "$native_peers" ]]; then
+  log "native peers' venv (bench/.venv, bench/python/requirements.txt; hnswlib builds from source)"
+  if ! "$venv/bin/python" -c 'import hnswlib, faiss, threadpoolctl' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$bench/python/requirements.txt"
+  fi
+fi
+
 bench_machine
 
-common=(--libraries "$libraries" --m 16 --ef-construction 200 --threads "$threads" --k 10 --out "$out")
+common=(--libraries "$libraries" --native "$native_peers" --python "$venv/bin/python"
+  --native-script "$bench/python/native_peers.py" --m 16 --ef-construction 200 --threads "$threads" --k 10 --out "$out")
 log "Fashion-MNIST: $libraries"
 "$java" "${jvm[@]}" -cp "${cp[@]}" io.zerocopy.bench.hnsw.HnswComparison \
   --name "Fashion-MNIST" --slug fashion-mnist --train "$TRAIN_VEC" --queries "$TEST_VEC" --metric l2 \

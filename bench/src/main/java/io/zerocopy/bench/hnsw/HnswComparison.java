@@ -24,16 +24,20 @@ import java.util.stream.Stream;
  * on {@code --threads} threads (timed), then runs the same queries single-threaded over a sweep of
  * ef (best QPS of {@code --passes} passes, recall@k against the exact neighbours, cached); heap
  * after GC and RSS are read at search time; the index is then released and collected before the
- * next library starts. Every library first builds and searches a small index once, so that the heap
- * it reports is its index's, not the classes and caches the JVM loads on first use (which would
- * otherwise be charged to whichever library runs first). Writes {@code <out>/<slug>.md}, {@code
- * <slug>-summary.csv} and {@code <slug>-sweep.csv}.
+ * next library starts. The peers outside the JVM ({@code --native}, {@link NativePeers}) run first,
+ * each in a Python process of its own, on the same files and exact neighbours. Every library first
+ * builds and searches a small index once, so that the heap it reports is its index's, not the
+ * classes and caches the JVM loads on first use (which would otherwise be charged to whichever
+ * library runs first). Writes {@code <out>/<slug>.md}, {@code <slug>-summary.csv} and {@code
+ * <slug>-sweep.csv}.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks.jar:lucene-core-X.jar \
  *   io.zerocopy.bench.hnsw.HnswComparison --name "Fashion-MNIST" --slug fashion-mnist \
  *   --train train.vec --queries test.vec --metric l2 [--limit 0] [--query-count 1000] \
  *   [--libraries zero-copy,lucene,jvector,hnswlib-core] [--ef 10,16,24,32,48,64,96,128,192,256] \
+ *   [--native hnswlib,faiss-hnsw --python bench/.venv/bin/python \
+ *    --native-script bench/python/native_peers.py] \
  *   [--m 16] [--ef-construction 200] [--threads 2] [--k 10] [--passes 3] [--out DIR]
  * </pre>
  */
@@ -89,6 +93,13 @@ public final class HnswComparison {
           warmUp(name, small, queries, parameters, o);
         }
       }
+      if (!o.nativePeers.isEmpty()) {
+        Path truthFile = o.out.resolve(o.slug + "-truth.ivecs");
+        NativePeers.writeTruth(truthFile, truth);
+        for (String name : o.nativePeers) {
+          results.add(runNative(name, o, train, truthFile, queries.length, parameters));
+        }
+      }
       for (String name : o.libraries) {
         results.add(run(name, store, queries, truth, parameters, o));
       }
@@ -139,6 +150,26 @@ public final class HnswComparison {
     } finally {
       deleteTree(work);
       MemoryProbe.afterGc();
+    }
+  }
+
+  private static LibraryResult runNative(
+      String name,
+      Options o,
+      Path train,
+      Path truthFile,
+      int queryCount,
+      HnswLibrary.BuildParameters parameters) {
+    try {
+      return NativePeers.run(name, o, train, o.metric, truthFile, queryCount, parameters);
+    } catch (IOException | RuntimeException e) {
+      log("%s: FAILED: %s", name, e);
+      MemoryProbe.Snapshot none = new MemoryProbe.Snapshot(0, 0, -1, -1, -1);
+      String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+      return new LibraryResult(name, "?", "", Double.NaN, none, none, List.of(), message, "");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(name + ": interrupted", e);
     }
   }
 
@@ -264,6 +295,9 @@ public final class HnswComparison {
     long limit;
     int queryCount = 1000;
     List<String> libraries = new ArrayList<>(LIBRARIES.keySet());
+    List<String> nativePeers = new ArrayList<>();
+    String python = "python3";
+    Path nativeScript = Path.of("bench/python/native_peers.py");
     int[] ef = {10, 16, 24, 32, 48, 64, 96, 128, 192, 256};
     int m = 16;
     int efConstruction = 200;
@@ -312,6 +346,25 @@ public final class HnswComparison {
               }
               o.libraries.add(lib.trim());
             }
+            break;
+          case "--native":
+            o.nativePeers = new ArrayList<>();
+            for (String lib : value.split(",")) {
+              if (lib.isBlank()) {
+                continue;
+              }
+              if (!NativePeers.NAMES.contains(lib.trim())) {
+                throw new IllegalArgumentException(
+                    "unknown library '" + lib + "' in --native: expected " + NativePeers.NAMES);
+              }
+              o.nativePeers.add(lib.trim());
+            }
+            break;
+          case "--python":
+            o.python = value;
+            break;
+          case "--native-script":
+            o.nativeScript = Path.of(value);
             break;
           case "--ef":
             o.ef =

@@ -35,7 +35,7 @@ final class Report {
       md.append("| ").append(r.name()).append(" | ").append(r.version());
       md.append(" | ").append(r.layout());
       md.append(" | ").append(fmt("%.1f", r.buildSeconds()));
-      md.append(" | ").append(fmt("%.0f", mb(r.heapBytes())));
+      md.append(" | ").append(r.inJvm() ? fmt("%.0f", mb(r.heapBytes())) : "n/a (own process)");
       md.append(" | ")
           .append(
               fmt(
@@ -89,6 +89,22 @@ final class Report {
                 r.heapBytes() > 0 ? fmt("%.2f", (double) ours.heapBytes() / r.heapBytes()) : "n/a")
             .append(" |\n");
       }
+    }
+    for (LibraryResult r : results) {
+      if (!r.inJvm() && !r.nativeNotes().isEmpty()) {
+        md.append("\n- ")
+            .append(r.name())
+            .append(" ")
+            .append(r.version())
+            .append(": ")
+            .append(r.nativeNotes());
+      }
+    }
+    if (results.stream().anyMatch(r -> !r.inJvm())) {
+      md.append(
+          "\n- Outside the JVM (own Python process, bench/python/native_peers.py): one call per"
+              + " pass over all queries with the library's threads at 1, so the per-query loop runs"
+              + " in C++; recall against the same exact neighbours.\n");
     }
     md.append("\n<details><summary>ef sweep (single thread)</summary>\n\n");
     md.append("| library | ef | recall@k | QPS |\n|---|---:|---:|---:|\n");
