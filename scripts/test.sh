@@ -19,8 +19,13 @@ python="$root/.venv/bin/python"
 # a Spark distribution for the connector's local-cluster test: the pyspark package (bin/, jars/)
 spark_home=$("$python" -c 'import os, pyspark; print(os.path.dirname(pyspark.__file__))')
 
+# a seeded build's graph digest per kernel, recorded by the JDK 17 run, checked by the JDK 25 run
+digests=$root/target/graph-digests.txt
+rm -f "$digests"
+
 echo "== JDK 17: build and test everything (and install the jars in the local Maven repository)"
-mvn -B -ntp install -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
+mvn -B -ntp install -Dzcs.python="$python" -Dzcs.spark.home="$spark_home" \
+  -Dzcs.graph.digests="$digests"
 
 echo "== JVM users: spark-submit --packages io.zerocopy:zero-copy-search-spark_2.13, offline"
 scripts/packages-check.sh "$spark_home" "$python"
@@ -66,7 +71,9 @@ printf '#!/bin/sh\necho "mvn was called, but an installed wheel must not need Ma
 jdk25=${ZCS_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
 if [ -x "$jdk25/bin/java" ]; then
   echo "== JDK 25: build and test everything"
-  JAVA_HOME="$jdk25" mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home"
+  JAVA_HOME="$jdk25" mvn -B -ntp verify -Dzcs.python="$python" -Dzcs.spark.home="$spark_home" \
+    -Dzcs.graph.digests="$digests"
+  echo "seeded builds, same graph on JDK 17 and 25: $(wc -l < "$digests") digests (metric x kernel) checked"
 else
   echo "!! JDK 25 not found at $jdk25 (set ZCS_JDK25): the JDK 25 run was NOT done" >&2
   if [ -n "${CI:-}" ]; then exit 1; fi

@@ -150,7 +150,8 @@ def main():
     p.add_argument("--train", required=True)
     p.add_argument("--queries", required=True)
     p.add_argument("--query-count", type=int, required=True)
-    p.add_argument("--truth", required=True, help=".ivecs of the exact neighbours, one row per query")
+    p.add_argument("--truth", help=".ivecs of the exact neighbours, one row per query (without it:"
+                   " no recall)")
     p.add_argument("--metric", choices=["l2", "cosine", "dot"], required=True)
     p.add_argument("--library", required=True, choices=sorted(LIBRARIES))
     p.add_argument("--ef", required=True, help="comma-separated beam widths")
@@ -165,8 +166,8 @@ def main():
     names = [a.library]
     train = open_vec(a.train)
     queries = np.array(open_vec(a.queries)[: a.query_count], dtype=np.float32)
-    truth = read_ivecs(a.truth)
-    if len(truth) != len(queries):
+    truth = read_ivecs(a.truth) if a.truth else None
+    if truth is not None and len(truth) != len(queries):
         sys.exit(f"{a.truth}: {len(truth)} rows of exact neighbours, expected {len(queries)}")
     efs = [int(e) for e in a.ef.split(",")]
 
@@ -185,7 +186,7 @@ def main():
                 t0 = time.perf_counter()
                 labels = lib.search(queries, a.k, ef)
                 best = max(best, len(queries) / (time.perf_counter() - t0))
-            r = recall(labels, truth, a.k)
+            r = recall(labels, truth, a.k) if truth is not None else float("nan")
             print(f"[native-peers] {n}: ef={ef} recall@{a.k}={r:.4f} QPS={best:.0f}", file=sys.stderr)
             rss, anon, file = rss_mb()
             rows.append([n, version, lib.layout, lib.notes(), f"{build_s:.3f}", f"{rss:.1f}",

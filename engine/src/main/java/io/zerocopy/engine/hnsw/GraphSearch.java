@@ -26,6 +26,7 @@ final class GraphSearch {
       int bottom) {
     int current = start;
     float currentScore = scorer.score(query, start, context.scratch);
+    long scored = 1;
     int[] neighbors = context.neighbors;
     for (int level = top; level > bottom; level--) {
       boolean moved = true;
@@ -35,6 +36,7 @@ final class GraphSearch {
         for (int i = 0; i < count; i++) {
           int candidate = neighbors[i];
           float score = scorer.score(query, candidate, context.scratch);
+          scored++;
           if (score < currentScore) {
             currentScore = score;
             current = candidate;
@@ -43,6 +45,7 @@ final class GraphSearch {
         }
       }
     }
+    context.scored += scored;
     return LongHeap.encode(currentScore, current);
   }
 
@@ -71,12 +74,14 @@ final class GraphSearch {
     boolean filtering = filter != null || (deleted != null && deleted.any());
     float[] scratch = context.scratch;
     float bound = Float.POSITIVE_INFINITY;
+    long scored = 0;
     for (int i = 0; i < entryCount; i++) {
       int entry = entries[i];
       if (!visited.visit(entry)) {
         continue;
       }
       long code = LongHeap.encode(scorer.score(query, entry, scratch), entry);
+      scored++;
       candidates.push(code);
       if (!filtering || accepts(entry, deleted, filter)) {
         results.push(~code);
@@ -102,6 +107,7 @@ final class GraphSearch {
           continue;
         }
         float score = scorer.score(query, node, scratch);
+        scored++;
         if (score < bound) {
           long code = LongHeap.encode(score, node);
           candidates.push(code);
@@ -117,6 +123,7 @@ final class GraphSearch {
         }
       }
     }
+    context.scored += scored;
   }
 
   private static boolean accepts(int node, Tombstones deleted, LongPredicate filter) {

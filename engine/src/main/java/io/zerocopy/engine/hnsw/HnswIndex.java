@@ -257,6 +257,16 @@ public final class HnswIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * How many vectors graph searches (an insertion's included) on the calling thread scored so far:
+   * the number of distance computations, as hnswlib's {@code metric_distance_computations} counts
+   * them. A diagnostic for cost per visited node; the count belongs to the thread's reusable search
+   * context, so it restarts when the thread moves to an index of another M or dimension.
+   */
+  public static long scoredOnThisThread() {
+    return SearchContext.scoredOnThisThread();
+  }
+
   /** Up to this many allowed ids, a filtered search scores them all instead of walking. */
   static long exactFilterLimit(long size, int ef) {
     return Math.max(ef, size / 100);

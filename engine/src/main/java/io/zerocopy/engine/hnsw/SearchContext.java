@@ -29,6 +29,9 @@ final class SearchContext {
   private final int dimension;
   private boolean busy;
 
+  /** Vectors scored by graph searches through this context (a diagnostic, never reset). */
+  long scored;
+
   /**
    * This thread's context for an index of degree {@code m} over {@code dimension}-d vectors, busy
    * until {@link #release()}. A nested use on the same thread (a filter that searches) gets its
@@ -44,6 +47,14 @@ final class SearchContext {
     }
     context.busy = true;
     return context;
+  }
+
+  /**
+   * Vectors this thread's graph searches scored so far; see {@link HnswIndex#scoredOnThisThread}.
+   */
+  static long scoredOnThisThread() {
+    SearchContext context = CURRENT.get();
+    return context == null ? 0 : context.scored;
   }
 
   void release() {

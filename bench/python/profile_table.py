@@ -1,0 +1,79 @@
+"""Splits a sampled search profile into the parts of one visited node's cost.
+
+Reads async-profiler's collapsed stacks (one line per distinct stack: frames root first, separated
+by ';', then the sample count) of bench.hnsw.SearchProfile, keeps the samples under
+SearchProfile.measure (the measured phase), and charges each to the engine frame nearest the leaf
+(a JDK frame such as a buffer copy is charged to the engine method that called it). With the
+nanoseconds per scored vector that SearchProfile printed, prints a markdown table: each part's
+share of the samples and its nanoseconds per scored vector.
+"""
+
+import argparse
+import re
+import sys
+
+# (part, pattern on the nearest engine frame), first match wins
+PARTS = [
+    ("distance kernel (SIMD arithmetic)",
+     re.compile(r"engine/distance/|engine\.distance\.")),
+    ("vector read from the mapped .vec (copy into a heap array)",
+     re.compile(r"engine/store/VectorStore|engine\.store\.VectorStore")),
+    ("neighbour list read from the mapped .hnsw",
+     re.compile(r"MappedGraph|HeapGraph")),
+    ("visited set", re.compile(r"VisitedSet")),
+    ("candidate and result heaps", re.compile(r"LongHeap")),
+    ("scorer glue (StoreScorer, metric dispatch)", re.compile(r"StoreScorer|VectorScorer")),
+    ("search loop itself (GraphSearch)", re.compile(r"GraphSearch")),
+    ("per query (lock, checks, context, results)",
+     re.compile(r"HnswIndex|SearchContext|EntryPoint|search/Neighbor|search\.Neighbor")),
+]
+
+
+def part_of(frames):
+    for frame in reversed(frames):
+        if "zerocopy/engine" in frame or "zerocopy.engine" in frame:
+            for name, pattern in PARTS:
+                if pattern.search(frame):
+                    return name
+            return "other engine code"
+    return "outside the engine (JDK, JIT, GC)"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("collapsed")
+    p.add_argument("--ns-per-scored", type=float, required=True)
+    p.add_argument("--title", default="")
+    a = p.parse_args()
+
+    totals = {}
+    kept = 0
+    with open(a.collapsed) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if not line:
+                continue
+            stack, _, count = line.rpartition(" ")
+            frames = stack.split(";")
+            if not any("SearchProfile.measure" in fr for fr in frames):
+                continue
+            n = int(count)
+            kept += n
+            part = part_of(frames)
+            totals[part] = totals.get(part, 0) + n
+    if kept == 0:
+        sys.exit(f"{a.collapsed}: no samples under SearchProfile.measure")
+    order = [name for name, _ in PARTS] + ["other engine code", "outside the engine (JDK, JIT, GC)"]
+    if a.title:
+        print(f"**{a.title}**\n")
+    print("| part of a visited node's cost | share of samples | ns per scored vector |")
+    print("|---|---:|---:|")
+    for name in order:
+        if name in totals:
+            share = totals[name] / kept
+            print(f"| {name} | {100 * share:.1f}% | {share * a.ns_per_scored:.1f} |")
+    print(f"| **all** ({kept:,} samples) | 100% | {a.ns_per_scored:.1f} |")
+
+
+if __name__ == "__main__":
+    main()
