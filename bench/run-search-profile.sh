@@ -9,15 +9,15 @@
 #
 #   bench/run-search-profile.sh           the measurement (~5 min once the indexes are cached)
 #   bench/run-search-profile.sh --quick   a smoke run: 5 s phases; bench/target/RESULTS-profile-smoke.md
-# Settings (environment): JAVA_HOME; ZCS_PROFILE_EF_FASHION (16); ZCS_PROFILE_EF_MINILM (32);
+# Settings (environment): JAVA_HOME; ZCS_PROFILE_EF_FASHION (14); ZCS_PROFILE_EF_MINILM (24);
 # ZCS_PROFILE_SECONDS (20); ZCS_ASYNC_PROFILER_VERSION (4.2); ZCS_CACHE_DIR.
 set -euo pipefail
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_args -- "$@"
-ef_fashion=${ZCS_PROFILE_EF_FASHION:-16}
-ef_minilm=${ZCS_PROFILE_EF_MINILM:-32}
+ef_fashion=${ZCS_PROFILE_EF_FASHION:-14}
+ef_minilm=${ZCS_PROFILE_EF_MINILM:-24}
 seconds=${ZCS_PROFILE_SECONDS:-20}
 warmup=5
 if [[ $quick -eq 1 ]]; then

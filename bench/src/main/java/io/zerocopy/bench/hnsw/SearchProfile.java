@@ -62,7 +62,14 @@ public final class SearchProfile {
     if (train == null || queriesFile == null) {
       throw new IllegalArgumentException("--train and --queries are required");
     }
-    float[][] queries = HnswComparison.readQueries(queriesFile, queryCount);
+    float[][] queries;
+    try (VectorStore store = VectorStore.open(queriesFile)) {
+      // not HnswComparison.readQueries: its class needs the peers' jars, this one runs without
+      queries = new float[(int) Math.min(queryCount, store.size())][];
+      for (int q = 0; q < queries.length; q++) {
+        queries[q] = store.get(q);
+      }
+    }
     String stem = train.getFileName().toString().replaceFirst("\\.vec$", "");
     Path graph =
         indexDir.resolve(
@@ -82,7 +89,8 @@ public final class SearchProfile {
         building.build(threads);
         building.save(graph);
       }
-      HnswComparison.log("built %s in %.1f s", graph, (System.nanoTime() - started) / 1e9);
+      System.err.printf(
+          Locale.ROOT, "built %s in %.1f s%n", graph, (System.nanoTime() - started) / 1e9);
     }
     try (HnswIndex index = HnswIndex.open(train, graph)) {
       warmUp(index, queries, k, ef, warmupSeconds);

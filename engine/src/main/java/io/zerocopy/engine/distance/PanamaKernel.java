@@ -143,6 +143,44 @@ final class PanamaKernel implements VectorKernel {
     return Cosine.fromParts(dot, normA, normB);
   }
 
+  @Override
+  public float cosineDistanceToUnit(float[] u, int uOffset, float[] b, int bOffset, int len) {
+    int i = 0;
+    float dot = 0, norm = 0;
+    if (len >= 2 * LANES) {
+      // four independent chains per sum: an FMA's latency is hidden behind the others
+      FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
+      FloatVector n0 = d0, n1 = d0, n2 = d0, n3 = d0;
+      for (; i <= len - 4 * LANES; i += 4 * LANES) {
+        FloatVector y0 = lane(b, bOffset + i);
+        FloatVector y1 = lane(b, bOffset + i + LANES);
+        FloatVector y2 = lane(b, bOffset + i + 2 * LANES);
+        FloatVector y3 = lane(b, bOffset + i + 3 * LANES);
+        d0 = multiplyAdd(lane(u, uOffset + i), y0, d0);
+        d1 = multiplyAdd(lane(u, uOffset + i + LANES), y1, d1);
+        d2 = multiplyAdd(lane(u, uOffset + i + 2 * LANES), y2, d2);
+        d3 = multiplyAdd(lane(u, uOffset + i + 3 * LANES), y3, d3);
+        n0 = multiplyAdd(y0, y0, n0);
+        n1 = multiplyAdd(y1, y1, n1);
+        n2 = multiplyAdd(y2, y2, n2);
+        n3 = multiplyAdd(y3, y3, n3);
+      }
+      for (; i <= len - LANES; i += LANES) {
+        FloatVector y = lane(b, bOffset + i);
+        d0 = multiplyAdd(lane(u, uOffset + i), y, d0);
+        n0 = multiplyAdd(y, y, n0);
+      }
+      dot = sum(d0.add(d1).add(d2.add(d3)));
+      norm = sum(n0.add(n1).add(n2.add(n3)));
+    }
+    for (; i < len; i++) {
+      float y = b[bOffset + i];
+      dot += u[uOffset + i] * y;
+      norm += y * y;
+    }
+    return Cosine.fromParts(dot, 1f, norm);
+  }
+
   // The bulk kernels score two vectors per pass, sharing each load of the query. Per vector
   // they add in exactly the order of the single-pair kernels, so results are identical.
 

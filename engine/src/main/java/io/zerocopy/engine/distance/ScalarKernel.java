@@ -62,4 +62,24 @@ final class ScalarKernel implements VectorKernel {
     }
     return Cosine.fromParts(dot, normA, normB);
   }
+
+  @Override
+  public float cosineDistanceToUnit(float[] u, int uOffset, float[] b, int bOffset, int len) {
+    float d0 = 0, d1 = 0, n0 = 0, n1 = 0;
+    int i = 0;
+    for (; i + 1 < len; i += 2) {
+      float y0 = b[bOffset + i];
+      float y1 = b[bOffset + i + 1];
+      d0 += u[uOffset + i] * y0;
+      d1 += u[uOffset + i + 1] * y1;
+      n0 += y0 * y0;
+      n1 += y1 * y1;
+    }
+    for (; i < len; i++) {
+      float y = b[bOffset + i];
+      d0 += u[uOffset + i] * y;
+      n0 += y * y;
+    }
+    return Cosine.fromParts(d0 + d1, 1f, n0 + n1);
+  }
 }

@@ -20,6 +20,13 @@ public interface VectorKernel {
   float cosineDistance(float[] a, int aOffset, float[] b, int bOffset, int len);
 
   /**
+   * The cosine distance from a query already scaled to unit length: {@code 1 - u·b / |b|}, or 1
+   * when {@code b} is zero. Two sums per element instead of {@link #cosineDistance}'s three: the
+   * query's norm is known. Equal to {@code cosineDistance} up to rounding, not bit for bit.
+   */
+  float cosineDistanceToUnit(float[] unit, int unitOffset, float[] b, int bOffset, int len);
+
+  /**
    * {@code out[outOffset + v] = squareDistance(query, vectors[vectorsOffset + v * len])} for {@code
    * count} consecutive vectors: the batch form exact search runs, with results identical to the
    * single-pair method.

@@ -44,6 +44,7 @@ final class GraphBuilder {
     int level = graph.level(node);
     float[] query = context.query;
     scorer.read(node, query, 0);
+    query = scorer.prepare(query, query);
     boolean holding = false;
     long state = entry.state;
     if (state == EntryPoint.EMPTY || level > EntryPoint.level(state)) {
@@ -114,7 +115,7 @@ final class GraphBuilder {
       KEPT_BACK_LINKS.addAndGet(present);
       long[] codes = new long[present + count];
       int candidates = 0;
-      float[] base = context.query; // the new node's vector
+      float[] base = context.query; // the new node's vector, prepared by insert
       for (int i = 0; i < present + count; i++) {
         int id = i < present ? existing[i] : context.selected[i - present];
         boolean seen = false;
@@ -155,6 +156,7 @@ final class GraphBuilder {
       int count = graph.neighbors(target, level, current);
       float[] base = context.base;
       scorer.read(target, base, 0);
+      base = scorer.prepare(base, base);
       long[] codes = context.linkCodes;
       for (int i = 0; i < count; i++) {
         codes[i] = LongHeap.encode(scorer.score(base, current[i], context.scratch), current[i]);

@@ -28,15 +28,17 @@ final class GraphSearch {
     float currentScore = scorer.score(query, start, context.scratch);
     long scored = 1;
     int[] neighbors = context.neighbors;
+    float[] scores = context.scores;
     for (int level = top; level > bottom; level--) {
       boolean moved = true;
       while (moved) {
         moved = false;
         int count = graph.neighbors(current, level, neighbors);
+        scorer.scoreAll(query, neighbors, count, scores, context.block);
+        scored += count;
         for (int i = 0; i < count; i++) {
           int candidate = neighbors[i];
-          float score = scorer.score(query, candidate, context.scratch);
-          scored++;
+          float score = scores[i];
           if (score < currentScore) {
             currentScore = score;
             current = candidate;
@@ -94,6 +96,8 @@ final class GraphSearch {
       }
     }
     int[] neighbors = context.neighbors;
+    float[] scores = context.scores;
+    float[] block = context.block;
     while (!candidates.isEmpty()) {
       long closest = candidates.peek();
       if (LongHeap.score(closest) > bound) {
@@ -101,13 +105,20 @@ final class GraphSearch {
       }
       candidates.pop();
       int count = graph.neighbors(LongHeap.node(closest), level, neighbors);
+      // the unvisited neighbours first, then all their scores at once: their vectors are read
+      // back to back, so the memory system fetches several at a time (hnswlib prefetches)
+      int fresh = 0;
       for (int i = 0; i < count; i++) {
         int node = neighbors[i];
-        if (!visited.visit(node)) {
-          continue;
+        if (visited.visit(node)) {
+          neighbors[fresh++] = node;
         }
-        float score = scorer.score(query, node, scratch);
-        scored++;
+      }
+      scorer.scoreAll(query, neighbors, fresh, scores, block);
+      scored += fresh;
+      for (int i = 0; i < fresh; i++) {
+        int node = neighbors[i];
+        float score = scores[i];
         if (score < bound) {
           long code = LongHeap.encode(score, node);
           candidates.push(code);

@@ -8,6 +8,7 @@ import io.zerocopy.engine.search.TopK;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -275,13 +276,14 @@ public final class HnswIndex implements AutoCloseable {
   private List<Neighbor> searchAllowedExactly(
       float[] query, int k, BitSet allowed, int size, SearchContext context) {
     TopK best = new TopK(k);
+    float[] prepared = scorer.prepare(query, context.query);
     for (int node = allowed.nextSetBit(0); node >= 0 && node < size; ) {
       if (!tombstones.contains(node)) {
-        best.offer(node, scorer.score(query, node, context.scratch));
+        best.offer(node, scorer.score(prepared, node, context.scratch));
       }
       node = node == Integer.MAX_VALUE ? -1 : allowed.nextSetBit(node + 1);
     }
-    return reported(best);
+    return reported(query, best, context);
   }
 
   /**
@@ -382,21 +384,39 @@ public final class HnswIndex implements AutoCloseable {
       float[] query, int k, LongPredicate allowed, SearchContext context) {
     TopK best = new TopK(k);
     int size = graph.size();
+    float[] prepared = scorer.prepare(query, context.query);
     for (int node = 0; node < size; node++) {
       if (!tombstones.contains(node) && (allowed == null || allowed.test(node))) {
-        best.offer(node, scorer.score(query, node, context.scratch));
+        best.offer(node, scorer.score(prepared, node, context.scratch));
       }
     }
-    return reported(best);
+    return reported(query, best, context);
   }
 
   /** TopK of ranking scores as neighbours with reported distances. */
-  private List<Neighbor> reported(TopK best) {
+  private List<Neighbor> reported(float[] query, TopK best, SearchContext context) {
     List<Neighbor> ranked = best.toSortedList();
     Neighbor[] result = new Neighbor[ranked.size()];
     for (int i = 0; i < result.length; i++) {
       Neighbor n = ranked.get(i);
-      result[i] = new Neighbor(n.id(), scorer.distance(n.distance()));
+      result[i] = reported(query, (int) n.id(), n.distance(), context);
+    }
+    return sortedList(result);
+  }
+
+  /** The seed's distance for a ranking score, re-scored from the vectors where they differ. */
+  private Neighbor reported(float[] query, int node, float score, SearchContext context) {
+    return new Neighbor(
+        node,
+        scorer.scoresAreExact()
+            ? scorer.distance(score)
+            : scorer.exactDistance(query, node, context.scratch));
+  }
+
+  /** Results in ascending (distance, id), which re-scored distances may have reordered. */
+  private List<Neighbor> sortedList(Neighbor[] result) {
+    if (!scorer.scoresAreExact()) {
+      Arrays.sort(result, Neighbor.ORDER);
     }
     return List.of(result);
   }
@@ -407,21 +427,23 @@ public final class HnswIndex implements AutoCloseable {
     if (state == EntryPoint.EMPTY) {
       return List.of();
     }
+    float[] prepared = scorer.prepare(query, context.query);
     long closest =
         GraphSearch.descend(
-            graph, scorer, context, query, EntryPoint.node(state), EntryPoint.level(state), 0);
+            graph, scorer, context, prepared, EntryPoint.node(state), EntryPoint.level(state), 0);
     int[] entries = context.entries(1);
     entries[0] = LongHeap.node(closest);
-    GraphSearch.searchLayer(graph, scorer, context, query, entries, 1, 0, ef, tombstones, allowed);
+    GraphSearch.searchLayer(
+        graph, scorer, context, prepared, entries, 1, 0, ef, tombstones, allowed);
     int found = context.drainResults();
     long[] sorted = context.sorted();
     int count = Math.min(k, found);
     Neighbor[] result = new Neighbor[count];
     for (int i = 0; i < count; i++) {
       long code = sorted[i];
-      result[i] = new Neighbor(LongHeap.node(code), scorer.distance(LongHeap.score(code)));
+      result[i] = reported(query, LongHeap.node(code), LongHeap.score(code), context);
     }
-    return List.of(result);
+    return sortedList(result);
   }
 
   /**

@@ -294,8 +294,15 @@ final class MappedGraph implements GraphView {
     }
 
     int read(long block, int[] dst) {
-      IntBuffer chunk = chunks[(int) (block / blocksPerChunk)];
-      int base = (int) (block % blocksPerChunk) * blockInts;
+      IntBuffer chunk;
+      int base;
+      if (chunks.length == 1) {
+        chunk = chunks[0]; // no 64-bit division per visited node
+        base = (int) block * blockInts;
+      } else {
+        chunk = chunks[(int) (block / blocksPerChunk)];
+        base = (int) (block % blocksPerChunk) * blockInts;
+      }
       int count = chunk.get(base);
       chunk.get(base + 1, dst, 0, count);
       return count;

@@ -23,6 +23,13 @@ final class SearchContext {
   final float[] base;
   final float[] scratch;
   final float[] selectedVectors;
+
+  /** The vectors of one neighbour list, read back to back ({@link VectorScorer#scoreAll}). */
+  final float[] block;
+
+  /** Their scores. */
+  final float[] scores;
+
   private long[] sorted = new long[256];
   private int[] entries = new int[256];
   private final int m;
@@ -74,6 +81,8 @@ final class SearchContext {
     base = new float[dimension];
     scratch = new float[dimension];
     selectedVectors = new float[capacity * dimension];
+    block = new float[capacity * dimension];
+    scores = new float[capacity];
   }
 
   long[] sorted(int size) {

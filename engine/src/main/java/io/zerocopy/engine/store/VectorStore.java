@@ -143,9 +143,15 @@ public final class VectorStore implements AutoCloseable {
   public void read(long id, float[] dst, int offset) {
     checkId(id);
     int dimension = header.dimension();
+    FloatBuffer[] mapped = chunks();
     try {
-      chunks()[(int) (id / vectorsPerChunk)].get(
-          (int) (id % vectorsPerChunk) * dimension, dst, offset, dimension);
+      if (mapped.length == 1) {
+        // the common case: no 64-bit division per read (graph searches read one per visited node)
+        mapped[0].get((int) id * dimension, dst, offset, dimension);
+      } else {
+        mapped[(int) (id / vectorsPerChunk)].get(
+            (int) (id % vectorsPerChunk) * dimension, dst, offset, dimension);
+      }
     } catch (InternalError e) {
       throw mappingFault(e);
     }

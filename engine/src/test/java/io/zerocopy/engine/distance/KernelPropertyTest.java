@@ -42,7 +42,35 @@ class KernelPropertyTest {
           selected.cosineDistance(a, offsetA, b, offsetB, len),
           scalar.cosineDistance(a, offsetA, b, offsetB, len),
           1.0);
+      float[] unit = unit(a, offsetA, len);
+      check(
+          len,
+          "cosineDistanceToUnit",
+          referenceCosine(a, offsetA, b, offsetB, len),
+          selected.cosineDistanceToUnit(unit, offsetA, b, offsetB, len),
+          scalar.cosineDistanceToUnit(unit, offsetA, b, offsetB, len),
+          1.0);
     }
+  }
+
+  @Test
+  void cosineToAUnitQueryOfZeroVectorsIsOne() {
+    float[] zero = new float[37];
+    float[] unit = unit(randomArray(new SplittableRandom(3), 37), 0, 37);
+    for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+      assertEquals(1f, kernel.cosineDistanceToUnit(unit, 0, zero, 0, 37), kernel.name());
+      assertEquals(1f, kernel.cosineDistanceToUnit(zero, 0, unit, 0, 37), kernel.name());
+    }
+  }
+
+  /** A copy of {@code a} whose {@code len} elements from {@code offset} have unit length. */
+  private static float[] unit(float[] a, int offset, int len) {
+    double norm = Math.sqrt(referenceDot(a, offset, a, offset, len));
+    float[] unit = a.clone();
+    for (int i = 0; i < len; i++) {
+      unit[offset + i] = (float) (a[offset + i] / norm);
+    }
+    return unit;
   }
 
   @Test
