@@ -7,7 +7,7 @@
 # python/profile_table.py splits into the parts of that cost. The same ef on hnswlib (C++, in
 # bench/.venv) gives its ns per query beside ours. Appends a dated section to bench/RESULTS.md.
 #
-#   bench/run-search-profile.sh           the measurement (~5 min once the indexes are cached)
+#   bench/run-search-profile.sh           the measurement (~6 min once the indexes are cached)
 #   bench/run-search-profile.sh --quick   a smoke run: 5 s phases; bench/target/RESULTS-profile-smoke.md
 # Settings (environment): JAVA_HOME; ZCS_PROFILE_EF_FASHION (14); ZCS_PROFILE_EF_MINILM (24);
 # ZCS_PROFILE_SECONDS (20); ZCS_ASYNC_PROFILER_VERSION (4.2); ZCS_CACHE_DIR.
@@ -71,13 +71,14 @@ profile() {
     > "$out/$slug-plain.txt" 2> "$out/$slug-plain.log"
   cat "$out/$slug-plain.txt" >&2
   log "$title: under async-profiler"
-  "$java" "${jvm[@]}" -agentpath:"$agent=start,event=itimer,interval=1ms,collapsed,file=$out/$slug.collapsed" \
+  "$java" "${jvm[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -agentpath:"$agent=start,event=itimer,interval=1ms,cstack=vm,collapsed,file=$out/$slug.collapsed" \
     -cp "$jar" io.zerocopy.bench.hnsw.SearchProfile "${args[@]}" \
     > "$out/$slug-profiled.txt" 2> "$out/$slug-profiled.log"
-  local ns qps scored
+  local ns qps scored read
   ns=$(sed -n 's/.*ns_per_scored=\([0-9.]*\).*/\1/p' "$out/$slug-plain.txt")
   qps=$(sed -n 's/.*qps=\([0-9.]*\).*/\1/p' "$out/$slug-plain.txt")
   scored=$(sed -n 's/.*scored_per_query=\([0-9.]*\).*/\1/p' "$out/$slug-plain.txt")
+  read=$(sed -n 's/.*ns_per_random_read=\([0-9.]*\).*/\1/p' "$out/$slug-plain.txt")
   log "$title: hnswlib at ef $ef"
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$venv/bin/python" "$bench/python/native_peers.py" \
     --library hnswlib --train "$train" --queries "$queries" --query-count 1000 --metric "$metric" \
@@ -87,7 +88,8 @@ profile() {
   {
     echo "#### $title, ef $ef"
     echo
-    echo "Ours: $(printf '%.0f' "$qps") QPS, $scored vectors scored per query, $ns ns per scored vector."
+    echo "Ours: $(printf '%.0f' "$qps") QPS, $scored vectors scored per query, $ns ns per scored vector;"
+    echo "copying one vector at a random id out of the mapping, alone, costs $read ns (the floor of a read-then-score design)."
     echo "hnswlib 0.8.0 at the same ef: $(printf '%.0f' "$peer") QPS (ours/hnswlib $(awk -v a="$qps" -v b="$peer" 'BEGIN{printf "%.2f", a/b}'));"
     echo "charged to our count of scored vectors, $(awk -v q="$peer" -v s="$scored" 'BEGIN{printf "%.1f", 1e9/q/s}') ns each."
     echo

@@ -3,7 +3,8 @@
 Reads async-profiler's collapsed stacks (one line per distinct stack: frames root first, separated
 by ';', then the sample count) of bench.hnsw.SearchProfile, keeps the samples under
 SearchProfile.measure (the measured phase), and charges each to the engine frame nearest the leaf
-(a JDK frame such as a buffer copy is charged to the engine method that called it). With the
+(a JDK frame is charged to the engine method that called it; samples in HotSpot's copy stub, where
+reading a vector out of the mapping waits for memory, are a part of their own). With the
 nanoseconds per scored vector that SearchProfile printed, prints a markdown table: each part's
 share of the samples and its nanoseconds per scored vector.
 """
@@ -29,7 +30,16 @@ PARTS = [
 ]
 
 
+# HotSpot's copy stubs (Unsafe.copyMemory of a mapped buffer into an array lands here): where
+# the cache and DRAM misses of reading a vector show up. The Java frames a sampler attaches to a
+# stub's samples are not reliable (seen: a stale caller), so the stub's own name decides.
+COPY_STUB = re.compile(r"arraycopy|copyMemory|_fill")
+COPY_PART = "copying vectors and lists out of the mapping (HotSpot's copy stub: the memory misses)"
+
+
 def part_of(frames):
+    if frames and COPY_STUB.search(frames[-1]) and "zerocopy" not in frames[-1]:
+        return COPY_PART
     for frame in reversed(frames):
         if "zerocopy/engine" in frame or "zerocopy.engine" in frame:
             for name, pattern in PARTS:
@@ -63,7 +73,8 @@ def main():
             totals[part] = totals.get(part, 0) + n
     if kept == 0:
         sys.exit(f"{a.collapsed}: no samples under SearchProfile.measure")
-    order = [name for name, _ in PARTS] + ["other engine code", "outside the engine (JDK, JIT, GC)"]
+    order = [COPY_PART] + [name for name, _ in PARTS] + ["other engine code",
+                                                         "outside the engine (JDK, JIT, GC)"]
     if a.title:
         print(f"**{a.title}**\n")
     print("| part of a visited node's cost | share of samples | ns per scored vector |")

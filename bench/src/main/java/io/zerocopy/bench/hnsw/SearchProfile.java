@@ -99,10 +99,11 @@ public final class SearchProfile {
       long searched = measure(index, queries, k, ef, seconds);
       double elapsed = (System.nanoTime() - started) / 1e9;
       long scored = HnswIndex.scoredOnThisThread() - scoredBefore;
+      double readNanos = randomReadNanos(index.store());
       System.out.printf(
           Locale.ROOT,
           "jdk=%s queries=%d ef=%d seconds=%.2f qps=%.1f scored_per_query=%.1f"
-              + " ns_per_query=%.0f ns_per_scored=%.1f%n",
+              + " ns_per_query=%.0f ns_per_scored=%.1f ns_per_random_read=%.1f%n",
           System.getProperty("java.version"),
           searched,
           ef,
@@ -110,8 +111,37 @@ public final class SearchProfile {
           searched / elapsed,
           (double) scored / searched,
           elapsed * 1e9 / searched,
-          elapsed * 1e9 / scored);
+          elapsed * 1e9 / scored,
+          readNanos);
     }
+  }
+
+  /**
+   * The floor under a visited node's cost: copying one vector at a random id out of the mapped file
+   * into a heap array, nothing else (best of 3 rounds of 2^20 reads).
+   */
+  private static double randomReadNanos(VectorStore store) {
+    int n = (int) store.size();
+    int[] ids = new int[1 << 20];
+    java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = random.nextInt(n);
+    }
+    float[] scratch = new float[store.dimension()];
+    double best = Double.MAX_VALUE;
+    float sink = 0;
+    for (int round = 0; round < 3; round++) {
+      long started = System.nanoTime();
+      for (int id : ids) {
+        store.read(id, scratch, 0);
+        sink += scratch[0];
+      }
+      best = Math.min(best, (System.nanoTime() - started) / (double) ids.length);
+    }
+    if (sink == Float.MIN_VALUE) {
+      System.out.println(sink);
+    }
+    return best;
   }
 
   /** The JIT's warm-up: a profile keeps only the samples under {@link #measure}. */
