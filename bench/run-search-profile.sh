@@ -111,8 +111,8 @@ profile wordnet-minilm "$WORDNET_TRAIN_VEC" "$WORDNET_QUERIES_VEC" cosine "$ef_m
   echo "- machine: $(machine cpu), $(machine cores) cores, $(machine ram) RAM; $(machine java)"
   echo "- M 16, efConstruction 200, k 10, 1,000 queries round-robin on one thread for ${seconds} s after"
   echo "  ${warmup} s of warm-up; async-profiler $profiler_version, itimer at 1 ms, samples of the measured"
-  echo "  phase only, each charged to the engine frame nearest the leaf, except samples in HotSpot's copy
-  stub (where reading out of the mapping waits for memory), a part of their own."
+  echo "  phase only, each charged to the engine frame nearest the leaf, except samples in HotSpot's copy"
+  echo "  stub (where reading out of the mapping waits for memory), a part of their own."
   echo
   cat "$out/tables.md"
 } > "$out/section.md"
