@@ -35,7 +35,8 @@ final class Report {
       md.append("| ").append(r.name()).append(" | ").append(r.version());
       md.append(" | ").append(r.layout());
       md.append(" | ").append(fmt("%.1f", r.buildSeconds()));
-      md.append(" | ").append(r.inJvm() ? fmt("%.0f", mb(r.heapBytes())) : "n/a (own process)");
+      md.append(" | ")
+          .append(r.inJvm() ? fmt("%d", Math.round(mb(r.heapBytes()))) : "n/a (own process)");
       md.append(" | ")
           .append(
               fmt(
