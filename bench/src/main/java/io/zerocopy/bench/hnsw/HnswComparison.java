@@ -1,6 +1,7 @@
 package io.zerocopy.bench.hnsw;
 
 import io.zerocopy.datasets.DatasetCache;
+import io.zerocopy.datasets.Ivecs;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;
@@ -95,7 +96,7 @@ public final class HnswComparison {
       }
       if (!o.nativePeers.isEmpty()) {
         Path truthFile = o.out.resolve(o.slug + "-truth.ivecs");
-        NativePeers.writeTruth(truthFile, truth);
+        Ivecs.write(truthFile, truth);
         for (String name : o.nativePeers) {
           results.add(runNative(name, o, train, truthFile, queries.length, parameters));
         }

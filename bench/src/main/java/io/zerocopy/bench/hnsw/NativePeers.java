@@ -1,15 +1,16 @@
 package io.zerocopy.bench.hnsw;
 
-import io.zerocopy.datasets.Ivecs;
 import io.zerocopy.engine.distance.Metric;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The HNSW libraries outside the JVM (hnswlib's C++, faiss), run by {@code
@@ -118,23 +119,12 @@ final class NativePeers {
         name, version, layout, buildSeconds, none, atSearch, sweep, null, notes);
   }
 
-  static void writeTruth(Path file, int[][] truth) throws IOException {
-    Ivecs.write(file, truth);
-  }
-
   private static long mib(String field) {
     return (long) (Double.parseDouble(field) * 1024 * 1024);
   }
 
   private static String joined(int[] values) {
-    StringBuilder b = new StringBuilder();
-    for (int v : values) {
-      if (b.length() > 0) {
-        b.append(',');
-      }
-      b.append(v);
-    }
-    return b.toString();
+    return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
   }
 
   /** The fields of one line of RFC 4180 CSV as Python's csv module writes it. */
