@@ -1,11 +1,11 @@
 package io.zerocopy.engine.distance;
 
 /** The one place that turns (a·b, |a|², |b|²) into a cosine distance, for both kernels. */
-final class Cosine {
+public final class Cosine {
 
   private Cosine() {}
 
-  static float fromParts(float dot, float squaredNormA, float squaredNormB) {
+  public static float fromParts(float dot, float squaredNormA, float squaredNormB) {
     if (squaredNormA == 0f || squaredNormB == 0f) {
       return 1f;
     }

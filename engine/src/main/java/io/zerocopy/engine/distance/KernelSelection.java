@@ -19,6 +19,11 @@ final class KernelSelection {
 
   static final VectorKernel SELECTED = select();
 
+  /** Disables the in-place kernels ({@code -Dzcs.mappedKernel=false}): for benchmarks only. */
+  static final String MAPPED_PROPERTY = "zcs.mappedKernel";
+
+  static final MappedKernel MAPPED = selectMapped();
+
   private KernelSelection() {}
 
   private static VectorKernel select() {
@@ -80,6 +85,47 @@ final class KernelSelection {
           e);
       return ScalarKernel.INSTANCE;
     }
+  }
+
+  private static MappedKernel selectMapped() {
+    if (!SELECTED.name().equals("panama")) {
+      return null;
+    }
+    int feature = Runtime.version().feature();
+    String why;
+    if (!Boolean.parseBoolean(System.getProperty(MAPPED_PROPERTY, "true"))) {
+      why = "disabled by -D" + MAPPED_PROPERTY + "=false";
+    } else if (feature >= 20 && feature < 22) {
+      why =
+          "JDK "
+              + feature
+              + " has no FloatVector.fromByteBuffer, and its memory segments are a preview";
+    } else {
+      try {
+        MappedKernel kernel =
+            (MappedKernel)
+                MethodHandles.lookup()
+                    .findConstructor(
+                        Class.forName(
+                            "io.zerocopy.engine.distance.PanamaMappedKernel",
+                            true,
+                            KernelSelection.class.getClassLoader()),
+                        MethodType.methodType(void.class))
+                    .invoke();
+        LOG.log(
+            System.Logger.Level.INFO,
+            "exact search: one query scores stored vectors in place in the mapping ({0})",
+            feature >= 22 ? "FloatVector.fromMemorySegment" : "FloatVector.fromByteBuffer");
+        return kernel;
+      } catch (Throwable e) {
+        why = "the in-place kernel failed to load: " + e;
+      }
+    }
+    LOG.log(
+        System.Logger.Level.INFO,
+        "exact search: one query copies stored vectors out of the mapping before scoring them, because {0}",
+        why);
+    return null;
   }
 
   static Optional<String> whyPanamaUnavailable() {

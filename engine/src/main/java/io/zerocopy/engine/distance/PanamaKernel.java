@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class PanamaKernel implements VectorKernel {
 
-  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-  private static final int LANES = SPECIES.length();
+  static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  static final int LANES = SPECIES.length();
 
   /** A static constant, so C2 folds the branch in {@link #multiplyAdd} away. */
   private static final boolean USE_FMA = KernelSelection.hardwareFma();
@@ -31,7 +31,7 @@ final class PanamaKernel implements VectorKernel {
     return "panama";
   }
 
-  private static FloatVector multiplyAdd(FloatVector x, FloatVector y, FloatVector acc) {
+  static FloatVector multiplyAdd(FloatVector x, FloatVector y, FloatVector acc) {
     // without hardware FMA the Vector API emulates fma lane by lane, far slower than mul + add
     return USE_FMA ? x.fma(y, acc) : x.mul(y).add(acc);
   }
@@ -341,7 +341,7 @@ final class PanamaKernel implements VectorKernel {
    * Adds the lanes in one fixed (butterfly) order. {@code reduceLanes(ADD)} may add in another
    * order once C2 compiles it than before, so one pair could score differently over time.
    */
-  private static float sum(FloatVector v) {
+  static float sum(FloatVector v) {
     for (VectorShuffle<Float> shuffle : BUTTERFLY) {
       v = v.add(v.rearrange(shuffle));
     }

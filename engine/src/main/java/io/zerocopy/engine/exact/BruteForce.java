@@ -1,11 +1,14 @@
 package io.zerocopy.engine.exact;
 
+import io.zerocopy.engine.distance.Cosine;
+import io.zerocopy.engine.distance.MappedKernel;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.search.ParallelTasks;
 import io.zerocopy.engine.search.TopK;
 import io.zerocopy.engine.store.VectorStore;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -119,6 +122,13 @@ public final class BruteForce {
       for (int q = 0; q < count; q++) {
         tops[q] = new TopK(keep);
       }
+      MappedKernel inPlace = count == 1 ? MappedKernel.matching(kernel) : null;
+      if (inPlace != null) {
+        // one query reads each vector once: scoring it in the mapping saves the copy to the heap,
+        // which a block of queries amortises but a single query pays in full
+        scanInPlace(store, from, to, inPlace, tops[0]);
+        return tops;
+      }
       int vectorsPerBlock = Math.max(1, BLOCK_FLOATS / dimension);
       float[] block = new float[vectorsPerBlock * dimension];
       float[] norms = new float[vectorsPerBlock];
@@ -143,6 +153,32 @@ public final class BruteForce {
         }
       }
       return tops;
+    }
+
+    private void scanInPlace(
+        VectorStore store, long from, long to, MappedKernel inPlace, TopK top) {
+      float queryNorm = squaredNorms[0];
+      try {
+        for (long id = from; id < to; id++) {
+          ByteBuffer mapping = store.mappingOf(id);
+          int at = store.byteOffsetInMapping(id);
+          float score =
+              switch (metric) {
+                case L2 -> inPlace.squareDistance(flat, 0, mapping, at, dimension);
+                case DOT -> -inPlace.dot(flat, 0, mapping, at, dimension);
+                case COSINE ->
+                    Cosine.fromParts(
+                        inPlace.dot(flat, 0, mapping, at, dimension),
+                        queryNorm,
+                        inPlace.squaredNorm(mapping, at, dimension));
+              };
+          if (score <= top.worstDistance()) {
+            top.offer(id, score);
+          }
+        }
+      } catch (InternalError e) {
+        throw store.mappingFault(e);
+      }
     }
   }
 

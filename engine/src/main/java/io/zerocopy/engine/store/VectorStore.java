@@ -158,6 +158,23 @@ public final class VectorStore implements AutoCloseable {
   }
 
   /**
+   * The read-only little-endian mapping that holds vector {@code id}, for kernels that score it in
+   * place; it starts at {@link #byteOffsetInMapping}. A read from it that faults (the file was
+   * truncated under the mapping) raises an InternalError: see {@link #mappingFault}.
+   */
+  public ByteBuffer mappingOf(long id) {
+    checkId(id);
+    chunks(); // fails once closed, as reads do
+    return mappings.length == 1 ? mappings[0] : mappings[(int) (id / vectorsPerChunk)];
+  }
+
+  /** Where vector {@code id} starts in {@link #mappingOf}'s buffer, in bytes. */
+  public int byteOffsetInMapping(long id) {
+    long inChunk = mappings.length == 1 ? id : id % vectorsPerChunk;
+    return (int) (inChunk * header.vectorBytes());
+  }
+
+  /**
    * Copies {@code count} consecutive vectors starting at {@code first} into {@code dst} at {@code
    * offset}, row-major: the block read that batch kernels run on.
    */
@@ -192,8 +209,9 @@ public final class VectorStore implements AutoCloseable {
    * error asynchronously on JDK 17, and after the JIT inlined the read into its caller it may also
    * pass this catch: then the caller sees the bare InternalError ("a fault occurred in an unsafe
    * memory access operation"). Either way it is an error in the reading thread, never a crash.
+   * Public for readers of {@link #mappingOf}, which catch the error themselves.
    */
-  private UncheckedIOException mappingFault(InternalError fault) {
+  public UncheckedIOException mappingFault(InternalError fault) {
     long length;
     try {
       length = Files.size(path);

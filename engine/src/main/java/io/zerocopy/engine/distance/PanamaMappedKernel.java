@@ -1,0 +1,251 @@
+package io.zerocopy.engine.distance;
+
+import static io.zerocopy.engine.distance.PanamaKernel.LANES;
+import static io.zerocopy.engine.distance.PanamaKernel.SPECIES;
+import static io.zerocopy.engine.distance.PanamaKernel.multiplyAdd;
+import static io.zerocopy.engine.distance.PanamaKernel.sum;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.Buffer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link PanamaKernel}'s loops with the second vector loaded from a mapped buffer (JDK 17–19's
+ * {@code FloatVector.fromByteBuffer}); loaded by name only on those JDKs. Each loop adds in exactly
+ * the order of its array twin, so both give the same float for the same data.
+ */
+final class PanamaMappedKernel implements MappedKernel {
+
+  private static final int LANE_BYTES = LANES * Float.BYTES;
+
+  PanamaMappedKernel() {}
+
+  @Override
+  public float dot(float[] a, int aOffset, ByteBuffer b, int bByteOffset, int len) {
+    Object segment = segment(b);
+    int i = 0;
+    float sum = 0;
+    if (len >= 2 * LANES) {
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = FloatVector.zero(SPECIES);
+      FloatVector acc2 = FloatVector.zero(SPECIES);
+      FloatVector acc3 = FloatVector.zero(SPECIES);
+      int at = bByteOffset;
+      for (; i <= len - 4 * LANES; i += 4 * LANES, at += 4 * LANE_BYTES) {
+        acc0 = multiplyAdd(lane(a, aOffset + i), lane(b, segment, at), acc0);
+        acc1 = multiplyAdd(lane(a, aOffset + i + LANES), lane(b, segment, at + LANE_BYTES), acc1);
+        acc2 =
+            multiplyAdd(
+                lane(a, aOffset + i + 2 * LANES), lane(b, segment, at + 2 * LANE_BYTES), acc2);
+        acc3 =
+            multiplyAdd(
+                lane(a, aOffset + i + 3 * LANES), lane(b, segment, at + 3 * LANE_BYTES), acc3);
+      }
+      for (; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+        acc0 = multiplyAdd(lane(a, aOffset + i), lane(b, segment, at), acc0);
+      }
+      sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
+    }
+    for (; i < len; i++) {
+      sum += a[aOffset + i] * b.getFloat(bByteOffset + i * Float.BYTES);
+    }
+    return sum;
+  }
+
+  @Override
+  public float squaredNorm(ByteBuffer b, int byteOffset, int len) {
+    Object segment = segment(b);
+    int i = 0;
+    float sum = 0;
+    if (len >= 2 * LANES) {
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = FloatVector.zero(SPECIES);
+      FloatVector acc2 = FloatVector.zero(SPECIES);
+      FloatVector acc3 = FloatVector.zero(SPECIES);
+      int at = byteOffset;
+      for (; i <= len - 4 * LANES; i += 4 * LANES, at += 4 * LANE_BYTES) {
+        FloatVector y0 = lane(b, segment, at);
+        FloatVector y1 = lane(b, segment, at + LANE_BYTES);
+        FloatVector y2 = lane(b, segment, at + 2 * LANE_BYTES);
+        FloatVector y3 = lane(b, segment, at + 3 * LANE_BYTES);
+        acc0 = multiplyAdd(y0, y0, acc0);
+        acc1 = multiplyAdd(y1, y1, acc1);
+        acc2 = multiplyAdd(y2, y2, acc2);
+        acc3 = multiplyAdd(y3, y3, acc3);
+      }
+      for (; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+        FloatVector y = lane(b, segment, at);
+        acc0 = multiplyAdd(y, y, acc0);
+      }
+      sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
+    }
+    for (; i < len; i++) {
+      float y = b.getFloat(byteOffset + i * Float.BYTES);
+      sum += y * y;
+    }
+    return sum;
+  }
+
+  @Override
+  public float squareDistance(float[] a, int aOffset, ByteBuffer b, int bByteOffset, int len) {
+    Object segment = segment(b);
+    int i = 0;
+    float sum = 0;
+    if (len >= 2 * LANES) {
+      FloatVector acc0 = FloatVector.zero(SPECIES);
+      FloatVector acc1 = FloatVector.zero(SPECIES);
+      FloatVector acc2 = FloatVector.zero(SPECIES);
+      FloatVector acc3 = FloatVector.zero(SPECIES);
+      int at = bByteOffset;
+      for (; i <= len - 4 * LANES; i += 4 * LANES, at += 4 * LANE_BYTES) {
+        FloatVector d0 = lane(a, aOffset + i).sub(lane(b, segment, at));
+        FloatVector d1 = lane(a, aOffset + i + LANES).sub(lane(b, segment, at + LANE_BYTES));
+        FloatVector d2 =
+            lane(a, aOffset + i + 2 * LANES).sub(lane(b, segment, at + 2 * LANE_BYTES));
+        FloatVector d3 =
+            lane(a, aOffset + i + 3 * LANES).sub(lane(b, segment, at + 3 * LANE_BYTES));
+        acc0 = multiplyAdd(d0, d0, acc0);
+        acc1 = multiplyAdd(d1, d1, acc1);
+        acc2 = multiplyAdd(d2, d2, acc2);
+        acc3 = multiplyAdd(d3, d3, acc3);
+      }
+      for (; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+        FloatVector d = lane(a, aOffset + i).sub(lane(b, segment, at));
+        acc0 = multiplyAdd(d, d, acc0);
+      }
+      sum = sum(acc0.add(acc1).add(acc2.add(acc3)));
+    }
+    for (; i < len; i++) {
+      float d = a[aOffset + i] - b.getFloat(bByteOffset + i * Float.BYTES);
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  @Override
+  public float cosineDistanceToUnit(
+      float[] u, int uOffset, ByteBuffer b, int bByteOffset, int len) {
+    Object segment = segment(b);
+    int i = 0;
+    float dot = 0, norm = 0;
+    if (len >= 2 * LANES) {
+      FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
+      FloatVector n0 = d0, n1 = d0, n2 = d0, n3 = d0;
+      int at = bByteOffset;
+      for (; i <= len - 4 * LANES; i += 4 * LANES, at += 4 * LANE_BYTES) {
+        FloatVector y0 = lane(b, segment, at);
+        FloatVector y1 = lane(b, segment, at + LANE_BYTES);
+        FloatVector y2 = lane(b, segment, at + 2 * LANE_BYTES);
+        FloatVector y3 = lane(b, segment, at + 3 * LANE_BYTES);
+        d0 = multiplyAdd(lane(u, uOffset + i), y0, d0);
+        d1 = multiplyAdd(lane(u, uOffset + i + LANES), y1, d1);
+        d2 = multiplyAdd(lane(u, uOffset + i + 2 * LANES), y2, d2);
+        d3 = multiplyAdd(lane(u, uOffset + i + 3 * LANES), y3, d3);
+        n0 = multiplyAdd(y0, y0, n0);
+        n1 = multiplyAdd(y1, y1, n1);
+        n2 = multiplyAdd(y2, y2, n2);
+        n3 = multiplyAdd(y3, y3, n3);
+      }
+      for (; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+        FloatVector y = lane(b, segment, at);
+        d0 = multiplyAdd(lane(u, uOffset + i), y, d0);
+        n0 = multiplyAdd(y, y, n0);
+      }
+      dot = sum(d0.add(d1).add(d2.add(d3)));
+      norm = sum(n0.add(n1).add(n2.add(n3)));
+    }
+    for (; i < len; i++) {
+      float y = b.getFloat(bByteOffset + i * Float.BYTES);
+      dot += u[uOffset + i] * y;
+      norm += y * y;
+    }
+    return Cosine.fromParts(dot, 1f, norm);
+  }
+
+  private static FloatVector lane(float[] array, int offset) {
+    return FloatVector.fromArray(SPECIES, array, offset);
+  }
+
+  /**
+   * The vector at {@code byteOffset}: JDK 17-19 load it from the buffer; JDK 22+ (which dropped
+   * {@code fromByteBuffer}) from the buffer's memory segment, through method handles so that this
+   * class compiles for Java 17; C2 inlines constant handles like direct calls.
+   */
+  private static FloatVector lane(ByteBuffer buffer, Object segment, int byteOffset) {
+    if (SEGMENTS) {
+      try {
+        return (FloatVector)
+            FROM_SEGMENT.invokeExact(SPECIES, segment, (long) byteOffset, ByteOrder.LITTLE_ENDIAN);
+      } catch (Throwable e) {
+        throw new IllegalStateException("FloatVector.fromMemorySegment failed", e);
+      }
+    }
+    return FloatVector.fromByteBuffer(SPECIES, buffer, byteOffset, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** The buffer's memory segment on JDK 22+, else null. */
+  private static Object segment(ByteBuffer buffer) {
+    if (!SEGMENTS) {
+      return null;
+    }
+    try {
+      // a segment spans the buffer's position to its limit; offsets here count from its start
+      ByteBuffer whole =
+          buffer.position() == 0 && buffer.limit() == buffer.capacity()
+              ? buffer
+              : buffer.duplicate().clear();
+      return (Object) OF_BUFFER.invokeExact(whole);
+    } catch (Throwable e) {
+      throw new IllegalStateException("MemorySegment.ofBuffer failed", e);
+    }
+  }
+
+  /** JDK 22+: vectors load from memory segments (java.lang.foreign, final since JDK 22). */
+  static final boolean SEGMENTS = Runtime.version().feature() >= 22;
+
+  private static final MethodHandle OF_BUFFER;
+  private static final MethodHandle FROM_SEGMENT;
+
+  static {
+    MethodHandle ofBuffer = null;
+    MethodHandle fromSegment = null;
+    if (SEGMENTS) {
+      try {
+        Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+        MethodHandles.Lookup lookup = MethodHandles.publicLookup();
+        ofBuffer =
+            lookup
+                .findStatic(
+                    segmentType, "ofBuffer", MethodType.methodType(segmentType, Buffer.class))
+                .asType(MethodType.methodType(Object.class, ByteBuffer.class));
+        fromSegment =
+            lookup
+                .findStatic(
+                    FloatVector.class,
+                    "fromMemorySegment",
+                    MethodType.methodType(
+                        FloatVector.class,
+                        VectorSpecies.class,
+                        segmentType,
+                        long.class,
+                        ByteOrder.class))
+                .asType(
+                    MethodType.methodType(
+                        FloatVector.class,
+                        VectorSpecies.class,
+                        Object.class,
+                        long.class,
+                        ByteOrder.class));
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+    OF_BUFFER = ofBuffer;
+    FROM_SEGMENT = fromSegment;
+  }
+}
