@@ -181,6 +181,104 @@ final class PanamaKernel implements VectorKernel {
     return Cosine.fromParts(dot, 1f, norm);
   }
 
+  // The matrix product of exact search's batches: queries packed into panels of LANES queries,
+  // dimension by dimension (panel p holds component j of its queries at (p * len + j) * LANES),
+  // so that one load of a panel times one broadcast element of a vector advances LANES pairs at
+  // once, with no sums across lanes. A tile is two panels by four vectors: eight accumulators.
+
+  @Override
+  public int queryStride(int queryCount) {
+    return (queryCount + LANES - 1) / LANES * LANES;
+  }
+
+  @Override
+  public float[] packQueries(float[] queries, int queryCount, int len) {
+    float[] packed = new float[queryStride(queryCount) * len];
+    for (int q = 0; q < queryCount; q++) {
+      int at = q / LANES * len * LANES + q % LANES;
+      for (int j = 0; j < len; j++, at += LANES) {
+        packed[at] = queries[q * len + j];
+      }
+    }
+    return packed;
+  }
+
+  @Override
+  public void approximateDots(
+      float[] packed, int queryCount, float[] x, int count, int len, float[] out) {
+    int stride = queryStride(queryCount);
+    int panels = stride / LANES;
+    int v = 0;
+    for (; v + 4 <= count; v += 4) {
+      int p = 0;
+      for (; p + 2 <= panels; p += 2) {
+        panelsByFour(packed, p * len * LANES, len, x, v * len, out, v * stride + p * LANES, stride);
+      }
+      if (p < panels) {
+        for (int w = v; w < v + 4; w++) {
+          panelByOne(packed, p * len * LANES, len, x, w * len, out, w * stride + p * LANES);
+        }
+      }
+    }
+    for (; v < count; v++) {
+      for (int p = 0; p < panels; p++) {
+        panelByOne(packed, p * len * LANES, len, x, v * len, out, v * stride + p * LANES);
+      }
+    }
+  }
+
+  /** Two panels from {@code pp} by four vectors from {@code xo}. */
+  private static void panelsByFour(
+      float[] packed, int pp, int len, float[] x, int xo, float[] out, int oo, int stride) {
+    int p1 = pp + len * LANES;
+    int x0 = xo, x1 = xo + len, x2 = x1 + len, x3 = x2 + len;
+    FloatVector a00 = FloatVector.zero(SPECIES), a01 = a00, a02 = a00, a03 = a00;
+    FloatVector a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    for (int j = 0; j < len; j++) {
+      FloatVector q0 = lane(packed, pp + j * LANES);
+      FloatVector q1 = lane(packed, p1 + j * LANES);
+      FloatVector c = FloatVector.broadcast(SPECIES, x[x0 + j]);
+      a00 = multiplyAdd(q0, c, a00);
+      a10 = multiplyAdd(q1, c, a10);
+      c = FloatVector.broadcast(SPECIES, x[x1 + j]);
+      a01 = multiplyAdd(q0, c, a01);
+      a11 = multiplyAdd(q1, c, a11);
+      c = FloatVector.broadcast(SPECIES, x[x2 + j]);
+      a02 = multiplyAdd(q0, c, a02);
+      a12 = multiplyAdd(q1, c, a12);
+      c = FloatVector.broadcast(SPECIES, x[x3 + j]);
+      a03 = multiplyAdd(q0, c, a03);
+      a13 = multiplyAdd(q1, c, a13);
+    }
+    a00.intoArray(out, oo);
+    a10.intoArray(out, oo + LANES);
+    a01.intoArray(out, oo + stride);
+    a11.intoArray(out, oo + stride + LANES);
+    a02.intoArray(out, oo + 2 * stride);
+    a12.intoArray(out, oo + 2 * stride + LANES);
+    a03.intoArray(out, oo + 3 * stride);
+    a13.intoArray(out, oo + 3 * stride + LANES);
+  }
+
+  /** One panel from {@code pp} by one vector from {@code xo}. */
+  private static void panelByOne(
+      float[] packed, int pp, int len, float[] x, int xo, float[] out, int oo) {
+    FloatVector a0 = FloatVector.zero(SPECIES), a1 = a0;
+    int j = 0;
+    for (; j + 1 < len; j += 2) {
+      a0 = multiplyAdd(lane(packed, pp + j * LANES), FloatVector.broadcast(SPECIES, x[xo + j]), a0);
+      a1 =
+          multiplyAdd(
+              lane(packed, pp + (j + 1) * LANES),
+              FloatVector.broadcast(SPECIES, x[xo + j + 1]),
+              a1);
+    }
+    if (j < len) {
+      a0 = multiplyAdd(lane(packed, pp + j * LANES), FloatVector.broadcast(SPECIES, x[xo + j]), a0);
+    }
+    a0.add(a1).intoArray(out, oo);
+  }
+
   // The bulk kernels score two vectors per pass, sharing each load of the query. Per vector
   // they add in exactly the order of the single-pair kernels, so results are identical.
 

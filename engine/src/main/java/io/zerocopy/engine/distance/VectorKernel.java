@@ -61,6 +61,40 @@ public interface VectorKernel {
     }
   }
 
+  /**
+   * Queries per row of {@link #approximateDots}' output for {@code queryCount} queries: the count
+   * rounded up to the kernel's tile.
+   */
+  default int queryStride(int queryCount) {
+    return queryCount;
+  }
+
+  /**
+   * {@code queryCount} row-major queries laid out for {@link #approximateDots}, padded with zeros
+   * to {@link #queryStride} queries.
+   */
+  default float[] packQueries(float[] queries, int queryCount, int len) {
+    return java.util.Arrays.copyOf(queries, queryCount * len);
+  }
+
+  /**
+   * {@code out[v * queryStride + q]} is about {@code dot(query q, vector v)} for every pair of
+   * {@link #packQueries packed} queries and {@code count} row-major vectors: a matrix product, many
+   * pairs per load, added in another order than {@link #dot}. Each is within {@code γ(len) · Σ|q_i
+   * x_i|} of the true dot product ({@code γ(n) = n u / (1 - n u)}, {@code u = 2^-24}), as is {@link
+   * #dot}: callers that must report the kernels' exact values re-score the pairs this bound cannot
+   * decide.
+   */
+  default void approximateDots(
+      float[] packedQueries, int queryCount, float[] vectors, int count, int len, float[] out) {
+    int stride = queryStride(queryCount);
+    for (int v = 0; v < count; v++) {
+      for (int q = 0; q < queryCount; q++) {
+        out[v * stride + q] = dot(packedQueries, q * len, vectors, v * len, len);
+      }
+    }
+  }
+
   /** The kernel this JVM uses, chosen once (Vector API when its module is readable). */
   static VectorKernel selected() {
     return KernelSelection.SELECTED;

@@ -23,6 +23,15 @@ public final class BruteForce {
   /** Floats per store block: 64 KiB, so a block stays in L1/L2 while the query block streams. */
   private static final int BLOCK_FLOATS = 1 << 14;
 
+  /** At most this many vectors per store block: bounds the block of scores at low dimensions. */
+  private static final int MAX_BLOCK_VECTORS = 1024;
+
+  /**
+   * From this many queries on, a query block runs as a matrix product (a kernel tile spans 16
+   * queries on AVX-512); fewer score vector by vector.
+   */
+  private static final int MIN_MATRIX_QUERIES = 8;
+
   /** Queries scored against one store block before the next block is read. */
   private static final int QUERY_BLOCK = 64;
 
@@ -129,6 +138,10 @@ public final class BruteForce {
         scanInPlace(store, from, to, inPlace, tops[0]);
         return tops;
       }
+      if (count >= MIN_MATRIX_QUERIES) {
+        scanByMatrix(store, from, to, tops, kernel);
+        return tops;
+      }
       int vectorsPerBlock = Math.max(1, BLOCK_FLOATS / dimension);
       float[] block = new float[vectorsPerBlock * dimension];
       float[] norms = new float[vectorsPerBlock];
@@ -153,6 +166,88 @@ public final class BruteForce {
         }
       }
       return tops;
+    }
+
+    /**
+     * Many queries: a matrix product of queries and stored vectors (the kernel's approximate dots,
+     * many pairs per load) ranks each pair, and only a pair that an error bound cannot rule out is
+     * scored again with the exact kernel: results are the exact kernels' results, the same as one
+     * query at a time. The bound: the matrix product and the kernels' dot products and norms are
+     * each within γ(d) of the true value per unit of |q|·|x| (or |q|² + |x|²), so an approximate
+     * score exceeds the exact one by at most 2γ(|q| + |x|)² for L2, 2γ|q||x| for dot and 2γ (+ the
+     * float rounding) for cosine; the slack below is twice that, and a pair whose approximate score
+     * minus the slack is above the query's current k-th exact score cannot enter its top k. Norms
+     * that are zero, infinite or not a number leave the comparison false: such pairs are always
+     * scored exactly.
+     */
+    private void scanByMatrix(
+        VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel) {
+      int d = dimension;
+      int perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(1, BLOCK_FLOATS / d));
+      float[] packed = kernel.packQueries(flat, count, d);
+      int stride = kernel.queryStride(count);
+      float[] block = new float[perBlock * d];
+      float[] norms = new float[perBlock];
+      float[] dots = new float[perBlock * stride];
+      double[] lengths = new double[count];
+      for (int q = 0; q < count; q++) {
+        lengths[q] = Math.sqrt(squaredNorms[q]);
+      }
+      double n = d + 4.0; // the subtraction and the last roundings count as terms
+      double unit = 0x1p-24;
+      double gamma = n * unit < 0.5 ? n * unit / (1 - n * unit) : Double.POSITIVE_INFINITY;
+      for (long start = from; start < to; start += perBlock) {
+        int count = (int) Math.min(perBlock, to - start);
+        store.readBlock(start, count, block, 0);
+        for (int v = 0; v < count; v++) {
+          norms[v] = kernel.dot(block, v * d, block, v * d, d);
+        }
+        kernel.approximateDots(packed, this.count, block, count, d, dots);
+        for (int v = 0; v < count; v++) {
+          double squaredNorm = norms[v];
+          double length = Math.sqrt(squaredNorm);
+          for (int q = 0, at = v * stride; q < this.count; q++, at++) {
+            TopK top = tops[q];
+            float worst = top.worstDistance();
+            double dot = dots[at];
+            double approximate;
+            double slack;
+            switch (metric) {
+              case L2 -> {
+                double sum = lengths[q] + length;
+                approximate = squaredNorm + squaredNorms[q] - 2 * dot;
+                slack = 4 * gamma * sum * sum;
+              }
+              case DOT -> {
+                approximate = -dot;
+                slack = 4 * gamma * lengths[q] * length;
+              }
+              default -> {
+                approximate = 1 - dot / (lengths[q] * length);
+                slack = 4 * gamma + 8 * unit;
+              }
+            }
+            if (!(approximate - slack > worst)) {
+              float score = exactScore(q, block, v, norms[v], kernel);
+              if (score <= worst) {
+                top.offer(start + v, score);
+              }
+            }
+          }
+        }
+      }
+    }
+
+    /** Query {@code q}'s score of block vector {@code v}, exactly as {@link Metric#scoreBlock}. */
+    private float exactScore(int q, float[] block, int v, float squaredNorm, VectorKernel kernel) {
+      int d = dimension;
+      return switch (metric) {
+        case L2 -> kernel.squareDistance(flat, q * d, block, v * d, d);
+        case DOT -> -kernel.dot(flat, q * d, block, v * d, d);
+        case COSINE ->
+            Cosine.fromParts(
+                kernel.dot(flat, q * d, block, v * d, d), squaredNorms[q], squaredNorm);
+      };
     }
 
     private void scanInPlace(

@@ -54,6 +54,51 @@ class KernelPropertyTest {
   }
 
   @Test
+  void approximateDotsStayWithinTheirErrorBound() {
+    SplittableRandom random = new SplittableRandom(19);
+    for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+      for (int len : new int[] {1, 2, 7, 16, 31, 33, 100, 384, 785}) {
+        for (int queries : new int[] {1, 8, 15, 16, 17, 40, 64}) {
+          int count = 1 + random.nextInt(11);
+          float[] q = randomArray(random, queries * len);
+          float[] x = randomArray(random, count * len);
+          float[] packed = kernel.packQueries(q, queries, len);
+          int stride = kernel.queryStride(queries);
+          float[] out = new float[count * stride];
+          kernel.approximateDots(packed, queries, x, count, len, out);
+          double n = len;
+          double gamma = n * 0x1p-24 / (1 - n * 0x1p-24);
+          for (int a = 0; a < queries; a++) {
+            for (int v = 0; v < count; v++) {
+              double exact = referenceDot(q, a * len, x, v * len, len);
+              double magnitude = 0;
+              for (int i = 0; i < len; i++) {
+                magnitude += Math.abs((double) q[a * len + i] * x[v * len + i]);
+              }
+              double error = Math.abs(out[v * stride + a] - exact);
+              if (error > gamma * magnitude) {
+                throw new AssertionError(
+                    String.format(
+                        "%s approximateDots, len %d, query %d of %d, vector %d: %s vs %s, error %s"
+                            + " above the bound %s",
+                        kernel.name(),
+                        len,
+                        a,
+                        queries,
+                        v,
+                        out[v * stride + a],
+                        exact,
+                        error,
+                        gamma * magnitude));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void cosineToAUnitQueryOfZeroVectorsIsOne() {
     float[] zero = new float[37];
     float[] unit = unit(randomArray(new SplittableRandom(3), 37), 0, 37);

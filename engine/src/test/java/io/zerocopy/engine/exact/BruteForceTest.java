@@ -81,6 +81,50 @@ class BruteForceTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void batchesGiveExactlyTheSingleQueryResultsOnNearTies(Metric metric) throws IOException {
+    // groups of five copies of a vector, each nudged by one ulp in a few components: their
+    // distances to a query differ by about the rounding error, so k = 3 cuts a group where a
+    // ranking by the approximate matrix product alone would keep other ids
+    SplittableRandom random = new SplittableRandom(5);
+    int dimension = 200;
+    float[][] data = new float[3000][];
+    for (int i = 0; i < data.length; i += 5) {
+      float[] base = new float[dimension];
+      for (int j = 0; j < dimension; j++) {
+        base[j] = (float) (random.nextDouble() * 2 - 1);
+      }
+      for (int c = 0; c < 5; c++) {
+        data[i + c] = base.clone();
+        for (int nudge = 0; nudge < 3; nudge++) {
+          int j = random.nextInt(dimension);
+          data[i + c][j] = random.nextBoolean() ? Math.nextUp(base[j]) : Math.nextDown(base[j]);
+        }
+      }
+    }
+    data[100] = new float[dimension]; // a zero vector: cosine distance 1 from everything
+    float[][] queries = new float[40][];
+    for (int q = 0; q < queries.length; q++) {
+      queries[q] = data[random.nextInt(data.length)].clone();
+      for (int j = 0; j < dimension; j++) {
+        queries[q][j] += (float) ((random.nextDouble() - 0.5) * 1e-3);
+      }
+    }
+    queries[2] = new float[dimension];
+    try (VectorStore store = store(data)) {
+      for (int threads : new int[] {1, 2}) {
+        List<List<Neighbor>> batch = BruteForce.searchBatch(store, queries, 3, metric, threads);
+        for (int q = 0; q < queries.length; q++) {
+          assertEquals(
+              BruteForce.search(store, queries[q], 3, metric, threads),
+              batch.get(q),
+              metric + ", query " + q + ", " + threads + " threads");
+        }
+      }
+    }
+  }
+
   @Test
   void batchesLargerThanOneQueryBlockKeepTheirOrder() throws IOException {
     float[][] data = clustered(3000, 16, 8, 3);
