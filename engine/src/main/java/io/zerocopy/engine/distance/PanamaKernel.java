@@ -184,11 +184,13 @@ final class PanamaKernel implements VectorKernel {
   // The matrix product of exact search's batches: queries packed into panels of LANES queries,
   // dimension by dimension (panel p holds component j of its queries at (p * len + j) * LANES),
   // so that one load of a panel times one broadcast element of a vector advances LANES pairs at
-  // once, with no sums across lanes. A tile is two panels by four vectors: eight accumulators.
+  // once, with no sums across lanes. A tile is two panels by four vectors: eight accumulators;
+  // a block's last vectors, short of four, run one by one.
 
   @Override
   public int queryStride(int queryCount) {
-    return (queryCount + LANES - 1) / LANES * LANES;
+    // whole pairs of panels: a lone panel would need its own, rarely compiled, tile
+    return (queryCount + 2 * LANES - 1) / (2 * LANES) * (2 * LANES);
   }
 
   @Override
@@ -210,14 +212,8 @@ final class PanamaKernel implements VectorKernel {
     int panels = stride / LANES;
     int v = 0;
     for (; v + 4 <= count; v += 4) {
-      int p = 0;
-      for (; p + 2 <= panels; p += 2) {
+      for (int p = 0; p < panels; p += 2) {
         panelsByFour(packed, p * len * LANES, len, x, v * len, out, v * stride + p * LANES, stride);
-      }
-      if (p < panels) {
-        for (int w = v; w < v + 4; w++) {
-          panelByOne(packed, p * len * LANES, len, x, w * len, out, w * stride + p * LANES);
-        }
       }
     }
     for (; v < count; v++) {

@@ -33,7 +33,7 @@ public final class BruteForce {
   private static final int MIN_MATRIX_QUERIES = 8;
 
   /** Queries scored against one store block before the next block is read. */
-  private static final int QUERY_BLOCK = 64;
+  private static final int QUERY_BLOCK = 128;
 
   /** Fewer vectors than this per thread are not worth a thread. */
   private static final long MIN_VECTORS_PER_THREAD = 1024;
@@ -183,7 +183,8 @@ public final class BruteForce {
     private void scanByMatrix(
         VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel) {
       int d = dimension;
-      int perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(1, BLOCK_FLOATS / d));
+      // whole tiles of four vectors (see VectorKernel.approximateDots)
+      int perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(4, BLOCK_FLOATS / d / 4 * 4));
       float[] packed = kernel.packQueries(flat, count, d);
       int stride = kernel.queryStride(count);
       float[] block = new float[perBlock * d];
