@@ -33,7 +33,7 @@ public final class BruteForce {
   private static final int MIN_MATRIX_QUERIES = 8;
 
   /** Queries scored against one store block before the next block is read. */
-  private static final int QUERY_BLOCK = 128;
+  private static final int QUERY_BLOCK = 256;
 
   /** Fewer vectors than this per thread are not worth a thread. */
   private static final long MIN_VECTORS_PER_THREAD = 1024;
@@ -191,12 +191,18 @@ public final class BruteForce {
       float[] norms = new float[perBlock];
       float[] dots = new float[perBlock * stride];
       double[] lengths = new double[count];
+      double[] inverseLengths = new double[count];
+      float[] worst = new float[count];
       for (int q = 0; q < count; q++) {
         lengths[q] = Math.sqrt(squaredNorms[q]);
+        inverseLengths[q] = 1 / lengths[q];
+        worst[q] = tops[q].worstDistance();
       }
       double n = d + 4.0; // the subtraction and the last roundings count as terms
       double unit = 0x1p-24;
       double gamma = n * unit < 0.5 ? n * unit / (1 - n * unit) : Double.POSITIVE_INFINITY;
+      double slack = 4 * gamma;
+      double cosineSlack = 4 * gamma + 8 * unit;
       for (long start = from; start < to; start += perBlock) {
         int count = (int) Math.min(perBlock, to - start);
         store.readBlock(start, count, block, 0);
@@ -204,38 +210,61 @@ public final class BruteForce {
           norms[v] = kernel.dot(block, v * d, block, v * d, d);
         }
         kernel.approximateDots(packed, this.count, block, count, d, dots);
-        for (int v = 0; v < count; v++) {
-          double squaredNorm = norms[v];
-          double length = Math.sqrt(squaredNorm);
-          for (int q = 0, at = v * stride; q < this.count; q++, at++) {
-            TopK top = tops[q];
-            float worst = top.worstDistance();
-            double dot = dots[at];
-            double approximate;
-            double slack;
-            switch (metric) {
-              case L2 -> {
+        // the same test per metric, written out per metric: it runs for every pair
+        switch (metric) {
+          case L2 -> {
+            for (int v = 0; v < count; v++) {
+              double squaredNorm = norms[v];
+              double length = Math.sqrt(squaredNorm);
+              for (int q = 0, at = v * stride; q < this.count; q++, at++) {
                 double sum = lengths[q] + length;
-                approximate = squaredNorm + squaredNorms[q] - 2 * dot;
-                slack = 4 * gamma * sum * sum;
-              }
-              case DOT -> {
-                approximate = -dot;
-                slack = 4 * gamma * lengths[q] * length;
-              }
-              default -> {
-                approximate = 1 - dot / (lengths[q] * length);
-                slack = 4 * gamma + 8 * unit;
+                double approximate = squaredNorm + squaredNorms[q] - 2 * dots[at];
+                if (!(approximate - slack * sum * sum > worst[q])) {
+                  rescore(q, block, v, norms[v], start, tops, worst, kernel);
+                }
               }
             }
-            if (!(approximate - slack > worst)) {
-              float score = exactScore(q, block, v, norms[v], kernel);
-              if (score <= worst) {
-                top.offer(start + v, score);
+          }
+          case DOT -> {
+            for (int v = 0; v < count; v++) {
+              double length = Math.sqrt(norms[v]);
+              for (int q = 0, at = v * stride; q < this.count; q++, at++) {
+                if (!(-dots[at] - slack * lengths[q] * length > worst[q])) {
+                  rescore(q, block, v, norms[v], start, tops, worst, kernel);
+                }
+              }
+            }
+          }
+          case COSINE -> {
+            for (int v = 0; v < count; v++) {
+              // a zero norm makes 0 * infinity: not a number, so the pair is scored exactly
+              double inverse = 1 / Math.sqrt(norms[v]);
+              for (int q = 0, at = v * stride; q < this.count; q++, at++) {
+                double approximate = 1 - dots[at] * inverseLengths[q] * inverse;
+                if (!(approximate - cosineSlack > worst[q])) {
+                  rescore(q, block, v, norms[v], start, tops, worst, kernel);
+                }
               }
             }
           }
         }
+      }
+    }
+
+    /** Offers block vector {@code v}'s exact score to query {@code q}'s top k. */
+    private void rescore(
+        int q,
+        float[] block,
+        int v,
+        float squaredNorm,
+        long start,
+        TopK[] tops,
+        float[] worst,
+        VectorKernel kernel) {
+      float score = exactScore(q, block, v, squaredNorm, kernel);
+      if (score <= worst[q]) {
+        tops[q].offer(start + v, score);
+        worst[q] = tops[q].worstDistance();
       }
     }
 
