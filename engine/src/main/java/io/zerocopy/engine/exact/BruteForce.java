@@ -32,6 +32,19 @@ public final class BruteForce {
    */
   private static final int MIN_MATRIX_QUERIES = 8;
 
+  /** Norms of at most this many stored vectors are kept between query blocks (64 MiB). */
+  private static final long MAX_KEPT_NORMS = 1L << 24;
+
+  /** One range's squared norms, as the kernel computes them, once the first block read them all. */
+  private static final class Norms {
+    final float[] values;
+    boolean complete;
+
+    Norms(int count) {
+      values = new float[count];
+    }
+  }
+
   /** Queries scored against one store block before the next block is read. */
   private static final int QUERY_BLOCK = 256;
 
@@ -74,6 +87,14 @@ public final class BruteForce {
     int keep = (int) Math.min(k, store.size());
     int ranges = (int) Math.max(1, Math.min(threads, store.size() / MIN_VECTORS_PER_THREAD));
     VectorKernel kernel = VectorKernel.selected();
+    // several query blocks read the store several times: its norms are kept from the first read
+    Norms[] norms = new Norms[ranges];
+    if (queries.length > QUERY_BLOCK && store.size() <= MAX_KEPT_NORMS) {
+      for (int range = 0; range < ranges; range++) {
+        norms[range] =
+            new Norms((int) (store.size() * (range + 1) / ranges - store.size() * range / ranges));
+      }
+    }
     for (int first = 0; first < queries.length; first += QUERY_BLOCK) {
       int count = Math.min(QUERY_BLOCK, queries.length - first);
       QueryBlock block = new QueryBlock(queries, first, count, metric, kernel);
@@ -84,7 +105,7 @@ public final class BruteForce {
           range -> {
             long from = store.size() * range / ranges;
             long to = store.size() * (range + 1) / ranges;
-            perRange[range] = block.scan(store, from, to, keep, kernel);
+            perRange[range] = block.scan(store, from, to, keep, kernel, norms[range]);
           });
       for (int q = 0; q < count; q++) {
         TopK merged = perRange[0][q];
@@ -126,7 +147,7 @@ public final class BruteForce {
       }
     }
 
-    TopK[] scan(VectorStore store, long from, long to, int keep, VectorKernel kernel) {
+    TopK[] scan(VectorStore store, long from, long to, int keep, VectorKernel kernel, Norms kept) {
       TopK[] tops = new TopK[count];
       for (int q = 0; q < count; q++) {
         tops[q] = new TopK(keep);
@@ -139,7 +160,7 @@ public final class BruteForce {
         return tops;
       }
       if (count >= MIN_MATRIX_QUERIES) {
-        scanByMatrix(store, from, to, tops, kernel);
+        scanByMatrix(store, from, to, tops, kernel, kept);
         return tops;
       }
       int vectorsPerBlock = Math.max(1, BLOCK_FLOATS / dimension);
@@ -181,7 +202,7 @@ public final class BruteForce {
      * scored exactly.
      */
     private void scanByMatrix(
-        VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel) {
+        VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel, Norms kept) {
       int d = dimension;
       // whole tiles of four vectors (see VectorKernel.approximateDots)
       int perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(4, BLOCK_FLOATS / d / 4 * 4));
@@ -206,8 +227,15 @@ public final class BruteForce {
       for (long start = from; start < to; start += perBlock) {
         int count = (int) Math.min(perBlock, to - start);
         store.readBlock(start, count, block, 0);
-        for (int v = 0; v < count; v++) {
-          norms[v] = kernel.dot(block, v * d, block, v * d, d);
+        if (kept != null && kept.complete) {
+          System.arraycopy(kept.values, (int) (start - from), norms, 0, count);
+        } else {
+          for (int v = 0; v < count; v++) {
+            norms[v] = kernel.dot(block, v * d, block, v * d, d);
+          }
+          if (kept != null) {
+            System.arraycopy(norms, 0, kept.values, (int) (start - from), count);
+          }
         }
         kernel.approximateDots(packed, this.count, block, count, d, dots);
         // the same test per metric, written out per metric: it runs for every pair
@@ -248,6 +276,9 @@ public final class BruteForce {
             }
           }
         }
+      }
+      if (kept != null) {
+        kept.complete = true;
       }
     }
 

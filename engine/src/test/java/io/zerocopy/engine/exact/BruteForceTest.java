@@ -125,16 +125,18 @@ class BruteForceTest {
     }
   }
 
-  @Test
-  void batchesLargerThanOneQueryBlockKeepTheirOrder() throws IOException {
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void batchesOfSeveralQueryBlocksKeepTheirOrderAndExactScores(Metric metric) throws IOException {
+    // 600 queries: three blocks, the later ones on the norms the first one kept
     float[][] data = clustered(3000, 16, 8, 3);
-    float[][] queries = clustered(150, 16, 8, 4);
+    float[][] queries = clustered(600, 16, 8, 4);
     try (VectorStore store = store(data)) {
-      List<List<Neighbor>> batch = BruteForce.searchBatch(store, queries, 5, Metric.L2);
-      assertEquals(150, batch.size());
+      List<List<Neighbor>> batch = BruteForce.searchBatch(store, queries, 5, metric, 2);
+      assertEquals(600, batch.size());
       for (int q = 0; q < queries.length; q++) {
-        assertSameNeighbours(
-            BruteForce.search(store, queries[q], 5, Metric.L2, 1), batch.get(q), Metric.L2);
+        assertEquals(
+            BruteForce.search(store, queries[q], 5, metric, 1), batch.get(q), "query " + q);
       }
     }
   }
