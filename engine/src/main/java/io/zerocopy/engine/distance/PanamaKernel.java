@@ -210,13 +210,15 @@ final class PanamaKernel implements VectorKernel {
       float[] packed, int queryCount, float[] x, int count, int len, float[] out) {
     int stride = queryStride(queryCount);
     int panels = stride / LANES;
-    int v = 0;
-    for (; v + 4 <= count; v += 4) {
-      for (int p = 0; p < panels; p += 2) {
+    int tiles = count / 4 * 4;
+    // a pair of panels stays in L2 while the block's vectors pass by it; the queries, which may
+    // not fit there, stream once per block
+    for (int p = 0; p < panels; p += 2) {
+      for (int v = 0; v < tiles; v += 4) {
         panelsByFour(packed, p * len * LANES, len, x, v * len, out, v * stride + p * LANES, stride);
       }
     }
-    for (; v < count; v++) {
+    for (int v = tiles; v < count; v++) {
       for (int p = 0; p < panels; p++) {
         panelByOne(packed, p * len * LANES, len, x, v * len, out, v * stride + p * LANES);
       }

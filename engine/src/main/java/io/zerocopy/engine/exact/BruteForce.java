@@ -10,6 +10,7 @@ import io.zerocopy.engine.search.TopK;
 import io.zerocopy.engine.store.VectorStore;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -45,8 +46,13 @@ public final class BruteForce {
     }
   }
 
-  /** Queries scored against one store block before the next block is read. */
-  private static final int QUERY_BLOCK = 256;
+  /**
+   * Queries scored against one store block before the next block is read: as many as fit in 16 MiB
+   * of floats (at least 256, at most 4,096), so a batch reads the store once or a few times.
+   */
+  private static int queryBlock(int dimension) {
+    return Math.max(256, Math.min(4096, (1 << 22) / dimension));
+  }
 
   /** Fewer vectors than this per thread are not worth a thread. */
   private static final long MIN_VECTORS_PER_THREAD = 1024;
@@ -89,14 +95,15 @@ public final class BruteForce {
     VectorKernel kernel = VectorKernel.selected();
     // several query blocks read the store several times: its norms are kept from the first read
     Norms[] norms = new Norms[ranges];
-    if (queries.length > QUERY_BLOCK && store.size() <= MAX_KEPT_NORMS) {
+    int queryBlock = queryBlock(store.dimension());
+    if (queries.length > queryBlock && store.size() <= MAX_KEPT_NORMS) {
       for (int range = 0; range < ranges; range++) {
         norms[range] =
             new Norms((int) (store.size() * (range + 1) / ranges - store.size() * range / ranges));
       }
     }
-    for (int first = 0; first < queries.length; first += QUERY_BLOCK) {
-      int count = Math.min(QUERY_BLOCK, queries.length - first);
+    for (int first = 0; first < queries.length; first += queryBlock) {
+      int count = Math.min(queryBlock, queries.length - first);
       QueryBlock block = new QueryBlock(queries, first, count, metric, kernel);
       TopK[][] perRange = new TopK[ranges][];
       ParallelTasks.run(
@@ -203,99 +210,126 @@ public final class BruteForce {
      */
     private void scanByMatrix(
         VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel, Norms kept) {
-      int d = dimension;
-      // whole tiles of four vectors (see VectorKernel.approximateDots)
-      int perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(4, BLOCK_FLOATS / d / 4 * 4));
-      float[] packed = kernel.packQueries(flat, count, d);
-      int stride = kernel.queryStride(count);
-      float[] block = new float[perBlock * d];
-      float[] norms = new float[perBlock];
-      float[] dots = new float[perBlock * stride];
-      double[] lengths = new double[count];
-      double[] inverseLengths = new double[count];
-      float[] worst = new float[count];
-      for (int q = 0; q < count; q++) {
-        lengths[q] = Math.sqrt(squaredNorms[q]);
-        inverseLengths[q] = 1 / lengths[q];
-        worst[q] = tops[q].worstDistance();
-      }
-      double n = d + 4.0; // the subtraction and the last roundings count as terms
-      double unit = 0x1p-24;
-      double gamma = n * unit < 0.5 ? n * unit / (1 - n * unit) : Double.POSITIVE_INFINITY;
-      double slack = 4 * gamma;
-      double cosineSlack = 4 * gamma + 8 * unit;
-      for (long start = from; start < to; start += perBlock) {
-        int count = (int) Math.min(perBlock, to - start);
-        store.readBlock(start, count, block, 0);
-        if (kept != null && kept.complete) {
-          System.arraycopy(kept.values, (int) (start - from), norms, 0, count);
-        } else {
-          for (int v = 0; v < count; v++) {
-            norms[v] = kernel.dot(block, v * d, block, v * d, d);
-          }
-          if (kept != null) {
-            System.arraycopy(norms, 0, kept.values, (int) (start - from), count);
-          }
-        }
-        kernel.approximateDots(packed, this.count, block, count, d, dots);
-        // the same test per metric, written out per metric: it runs for every pair
-        switch (metric) {
-          case L2 -> {
-            for (int v = 0; v < count; v++) {
-              double squaredNorm = norms[v];
-              double length = Math.sqrt(squaredNorm);
-              for (int q = 0, at = v * stride; q < this.count; q++, at++) {
-                double sum = lengths[q] + length;
-                double approximate = squaredNorm + squaredNorms[q] - 2 * dots[at];
-                if (!(approximate - slack * sum * sum > worst[q])) {
-                  rescore(q, block, v, norms[v], start, tops, worst, kernel);
-                }
-              }
-            }
-          }
-          case DOT -> {
-            for (int v = 0; v < count; v++) {
-              double length = Math.sqrt(norms[v]);
-              for (int q = 0, at = v * stride; q < this.count; q++, at++) {
-                if (!(-dots[at] - slack * lengths[q] * length > worst[q])) {
-                  rescore(q, block, v, norms[v], start, tops, worst, kernel);
-                }
-              }
-            }
-          }
-          case COSINE -> {
-            for (int v = 0; v < count; v++) {
-              // a zero norm makes 0 * infinity: not a number, so the pair is scored exactly
-              double inverse = 1 / Math.sqrt(norms[v]);
-              for (int q = 0, at = v * stride; q < this.count; q++, at++) {
-                double approximate = 1 - dots[at] * inverseLengths[q] * inverse;
-                if (!(approximate - cosineSlack > worst[q])) {
-                  rescore(q, block, v, norms[v], start, tops, worst, kernel);
-                }
-              }
-            }
-          }
-        }
+      MatrixScan scan = new MatrixScan(store, from, tops, kernel, kept);
+      for (long start = from; start < to; start += scan.perBlock) {
+        // one call per block: the loop over blocks runs once per range and would otherwise be
+        // compiled on stack replacement, where the Vector API code inlined in it runs far slower
+        scan.block(start, (int) Math.min(scan.perBlock, to - start));
       }
       if (kept != null) {
         kept.complete = true;
       }
     }
 
-    /** Offers block vector {@code v}'s exact score to query {@code q}'s top k. */
-    private void rescore(
-        int q,
-        float[] block,
-        int v,
-        float squaredNorm,
-        long start,
-        TopK[] tops,
-        float[] worst,
-        VectorKernel kernel) {
-      float score = exactScore(q, block, v, squaredNorm, kernel);
-      if (score <= worst[q]) {
-        tops[q].offer(start + v, score);
-        worst[q] = tops[q].worstDistance();
+    /** One range's scan of this query block as a matrix product: its buffers and state. */
+    private final class MatrixScan {
+      final VectorStore store;
+      final long from;
+      final TopK[] tops;
+      final VectorKernel kernel;
+      final Norms kept;
+      final int perBlock;
+      final float[] packed;
+      final int stride;
+      final float[] block;
+      final float[] norms;
+      final float[] dots;
+      final double[] lengths = new double[count];
+      final double[] inverseLengths = new double[count];
+      final float[] worst = new float[count];
+      final double slack;
+      final double cosineSlack;
+
+      MatrixScan(VectorStore store, long from, TopK[] tops, VectorKernel kernel, Norms kept) {
+        this.store = store;
+        this.from = from;
+        this.tops = tops;
+        this.kernel = kernel;
+        this.kept = kept;
+        int d = dimension;
+        // whole tiles of four vectors (see VectorKernel.approximateDots)
+        perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(4, BLOCK_FLOATS / d / 4 * 4));
+        packed = kernel.packQueries(flat, count, d);
+        stride = kernel.queryStride(count);
+        block = new float[perBlock * d];
+        norms = new float[perBlock];
+        dots = new float[perBlock * stride];
+        for (int q = 0; q < count; q++) {
+          lengths[q] = Math.sqrt(squaredNorms[q]);
+          inverseLengths[q] = 1 / lengths[q];
+          worst[q] = tops[q].worstDistance();
+        }
+        double n = d + 4.0; // the subtraction and the last roundings count as terms
+        double unit = 0x1p-24;
+        double gamma = n * unit < 0.5 ? n * unit / (1 - n * unit) : Double.POSITIVE_INFINITY;
+        slack = 4 * gamma;
+        cosineSlack = 4 * gamma + 8 * unit;
+      }
+
+      void block(long start, int vectors) {
+        int d = dimension;
+        store.readBlock(start, vectors, block, 0);
+        if (kept != null && kept.complete) {
+          System.arraycopy(kept.values, (int) (start - from), norms, 0, vectors);
+        } else {
+          for (int v = 0; v < vectors; v++) {
+            norms[v] = kernel.dot(block, v * d, block, v * d, d);
+          }
+          if (kept != null) {
+            System.arraycopy(norms, 0, kept.values, (int) (start - from), vectors);
+          }
+        }
+        // a range's last block, short of a whole tile, is padded with zero vectors
+        int tiled = (vectors + 3) / 4 * 4;
+        Arrays.fill(block, vectors * d, tiled * d, 0f);
+        kernel.approximateDots(packed, count, block, tiled, d, dots);
+        // the same test per metric, written out per metric: it runs for every pair
+        switch (metric) {
+          case L2 -> {
+            for (int v = 0; v < vectors; v++) {
+              double squaredNorm = norms[v];
+              double length = Math.sqrt(squaredNorm);
+              for (int q = 0, at = v * stride; q < count; q++, at++) {
+                double sum = lengths[q] + length;
+                double approximate = squaredNorm + squaredNorms[q] - 2 * dots[at];
+                if (!(approximate - slack * sum * sum > worst[q])) {
+                  rescore(q, v, start);
+                }
+              }
+            }
+          }
+          case DOT -> {
+            for (int v = 0; v < vectors; v++) {
+              double length = Math.sqrt(norms[v]);
+              for (int q = 0, at = v * stride; q < count; q++, at++) {
+                if (!(-dots[at] - slack * lengths[q] * length > worst[q])) {
+                  rescore(q, v, start);
+                }
+              }
+            }
+          }
+          case COSINE -> {
+            for (int v = 0; v < vectors; v++) {
+              // a zero norm makes 0 * infinity: not a number, so the pair is scored exactly
+              double inverse = 1 / Math.sqrt(norms[v]);
+              for (int q = 0, at = v * stride; q < count; q++, at++) {
+                double approximate = 1 - dots[at] * inverseLengths[q] * inverse;
+                if (!(approximate - cosineSlack > worst[q])) {
+                  rescore(q, v, start);
+                }
+              }
+            }
+          }
+        }
+      }
+
+      /** Offers block vector {@code v}'s exact score to query {@code q}'s top k. */
+      private void rescore(int q, int v, long start) {
+        float score = exactScore(q, block, v, norms[v], kernel);
+        if (score <= worst[q]) {
+          tops[q].offer(start + v, score);
+          worst[q] = tops[q].worstDistance();
+        }
       }
     }
 
