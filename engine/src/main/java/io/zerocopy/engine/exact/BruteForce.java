@@ -247,10 +247,11 @@ public final class BruteForce {
         this.kernel = kernel;
         this.kept = kept;
         int d = dimension;
-        // whole tiles of four vectors (see VectorKernel.approximateDots)
-        perBlock = (int) Math.min(MAX_BLOCK_VECTORS, Math.max(4, BLOCK_FLOATS / d / 4 * 4));
         packed = kernel.packQueries(flat, count, d);
         stride = kernel.queryStride(count);
+        // whole tiles of four vectors (see VectorKernel.approximateDots), and at most 2^20 scores
+        int fit = Math.min(BLOCK_FLOATS / d, (1 << 20) / stride);
+        perBlock = Math.min(MAX_BLOCK_VECTORS, Math.max(4, fit / 4 * 4));
         block = new float[perBlock * d];
         norms = new float[perBlock];
         dots = new float[perBlock * stride];
