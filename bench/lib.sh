@@ -86,6 +86,26 @@ bench_fashion_mnist() {
   source "$out/data.env"
 }
 
+# bench_wordnet: installs WordNet if needed, embeds its noun glosses with MiniLM once into the cache
+# (PrepareWordnet, 1,000 held-out queries) and sources their paths (WORDNET_TRAIN_VEC,
+# WORDNET_QUERIES_VEC, WORDNET_TRAIN_COUNT, ...)
+bench_wordnet() {
+  [[ -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
+  "$java" -cp "$jar" io.zerocopy.bench.hnsw.PrepareWordnet --queries 1000 --threads 2 \
+    > "$out/wordnet.env" 2> "$out/wordnet-prepare.log"
+  # shellcheck disable=SC1091
+  source "$out/wordnet.env"
+}
+
+# bench_venv: bench/.venv with python/requirements.txt (numpy, hnswlib, faiss, threadpoolctl), as venv
+bench_venv() {
+  venv=$bench/.venv
+  if ! "$venv/bin/python" -c 'import numpy, hnswlib, faiss, threadpoolctl' 2>/dev/null; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q -r "$bench/python/requirements.txt"
+  fi
+}
+
 # bench_machine [key=value ...]: writes out/machine.txt (date, commit, CPU, cores, RAM, java, JDK
 # version, the given extras); machine KEY reads one back
 bench_machine() {

@@ -37,18 +37,9 @@ log "C read loop (cc -O3 -march=native)"
 cc -O3 -march=native -pthread -o "$out/scan" "$bench/c/scan.c"
 
 log "data: Fashion-MNIST and WordNet"
-[[ -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
 bench_fashion_mnist
-"$java" -cp "$jar" io.zerocopy.bench.hnsw.PrepareWordnet --queries 1000 --threads 2 \
-  > "$out/wordnet.env" 2> "$out/wordnet-prepare.log"
-# shellcheck disable=SC1091
-source "$out/wordnet.env"
-
-venv=$bench/.venv
-if ! "$venv/bin/python" -c 'import numpy, faiss, threadpoolctl' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$bench/python/requirements.txt"
-fi
+bench_wordnet
+bench_venv
 bench_machine "threads=$threads" "cc=$(cc --version | head -1)"
 
 # compare SLUG TRAIN QUERIES METRIC TITLE: one data set, every contender, raw output in out/SLUG-*

@@ -42,18 +42,9 @@ fi
 agent=$profiler_dir/linux-x64/libasyncProfiler.so
 
 log "data: Fashion-MNIST and WordNet"
-[[ -f /usr/share/wordnet/data.noun ]] || "$root/scripts/install-data.sh"
 bench_fashion_mnist
-"$java" -cp "$jar" io.zerocopy.bench.hnsw.PrepareWordnet --queries 1000 --threads 2 \
-  > "$out/wordnet.env" 2> "$out/wordnet-prepare.log"
-# shellcheck disable=SC1091
-source "$out/wordnet.env"
-
-venv=$bench/.venv
-if ! "$venv/bin/python" -c 'import hnswlib, faiss, threadpoolctl' 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q -r "$bench/python/requirements.txt"
-fi
+bench_wordnet
+bench_venv
 bench_machine
 
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
