@@ -33,19 +33,6 @@ public final class BruteForce {
    */
   private static final int MIN_MATRIX_QUERIES = 8;
 
-  /** Norms of at most this many stored vectors are kept between query blocks (64 MiB). */
-  private static final long MAX_KEPT_NORMS = 1L << 24;
-
-  /** One range's squared norms, as the kernel computes them, once the first block read them all. */
-  private static final class Norms {
-    final float[] values;
-    boolean complete;
-
-    Norms(int count) {
-      values = new float[count];
-    }
-  }
-
   /**
    * Queries scored against one store block before the next block is read: as many as fit in 16 MiB
    * of floats (at least 256, at most 4,096), so a batch reads the store once or a few times.
@@ -93,15 +80,7 @@ public final class BruteForce {
     int keep = (int) Math.min(k, store.size());
     int ranges = (int) Math.max(1, Math.min(threads, store.size() / MIN_VECTORS_PER_THREAD));
     VectorKernel kernel = VectorKernel.selected();
-    // several query blocks read the store several times: its norms are kept from the first read
-    Norms[] norms = new Norms[ranges];
     int queryBlock = queryBlock(store.dimension());
-    if (queries.length > queryBlock && store.size() <= MAX_KEPT_NORMS) {
-      for (int range = 0; range < ranges; range++) {
-        norms[range] =
-            new Norms((int) (store.size() * (range + 1) / ranges - store.size() * range / ranges));
-      }
-    }
     for (int first = 0; first < queries.length; first += queryBlock) {
       int count = Math.min(queryBlock, queries.length - first);
       QueryBlock block = new QueryBlock(queries, first, count, metric, kernel);
@@ -112,7 +91,7 @@ public final class BruteForce {
           range -> {
             long from = store.size() * range / ranges;
             long to = store.size() * (range + 1) / ranges;
-            perRange[range] = block.scan(store, from, to, keep, kernel, norms[range]);
+            perRange[range] = block.scan(store, from, to, keep, kernel);
           });
       for (int q = 0; q < count; q++) {
         TopK merged = perRange[0][q];
@@ -154,7 +133,7 @@ public final class BruteForce {
       }
     }
 
-    TopK[] scan(VectorStore store, long from, long to, int keep, VectorKernel kernel, Norms kept) {
+    TopK[] scan(VectorStore store, long from, long to, int keep, VectorKernel kernel) {
       TopK[] tops = new TopK[count];
       for (int q = 0; q < count; q++) {
         tops[q] = new TopK(keep);
@@ -167,7 +146,7 @@ public final class BruteForce {
         return tops;
       }
       if (count >= MIN_MATRIX_QUERIES) {
-        scanByMatrix(store, from, to, tops, kernel, kept);
+        scanByMatrix(store, from, to, tops, kernel);
         return tops;
       }
       int vectorsPerBlock = Math.max(1, BLOCK_FLOATS / dimension);
@@ -209,25 +188,20 @@ public final class BruteForce {
      * scored exactly.
      */
     private void scanByMatrix(
-        VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel, Norms kept) {
-      MatrixScan scan = new MatrixScan(store, from, tops, kernel, kept);
+        VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel) {
+      MatrixScan scan = new MatrixScan(store, tops, kernel);
       for (long start = from; start < to; start += scan.perBlock) {
         // one call per block: the loop over blocks runs once per range and would otherwise be
         // compiled on stack replacement, where the Vector API code inlined in it runs far slower
         scan.block(start, (int) Math.min(scan.perBlock, to - start));
-      }
-      if (kept != null) {
-        kept.complete = true;
       }
     }
 
     /** One range's scan of this query block as a matrix product: its buffers and state. */
     private final class MatrixScan {
       final VectorStore store;
-      final long from;
       final TopK[] tops;
       final VectorKernel kernel;
-      final Norms kept;
       final int perBlock;
       final float[] packed;
       final int stride;
@@ -240,12 +214,10 @@ public final class BruteForce {
       final double slack;
       final double cosineSlack;
 
-      MatrixScan(VectorStore store, long from, TopK[] tops, VectorKernel kernel, Norms kept) {
+      MatrixScan(VectorStore store, TopK[] tops, VectorKernel kernel) {
         this.store = store;
-        this.from = from;
         this.tops = tops;
         this.kernel = kernel;
-        this.kept = kept;
         int d = dimension;
         packed = kernel.packQueries(flat, count, d);
         stride = kernel.queryStride(count);
@@ -270,15 +242,8 @@ public final class BruteForce {
       void block(long start, int vectors) {
         int d = dimension;
         store.readBlock(start, vectors, block, 0);
-        if (kept != null && kept.complete) {
-          System.arraycopy(kept.values, (int) (start - from), norms, 0, vectors);
-        } else {
-          for (int v = 0; v < vectors; v++) {
-            norms[v] = kernel.dot(block, v * d, block, v * d, d);
-          }
-          if (kept != null) {
-            System.arraycopy(norms, 0, kept.values, (int) (start - from), vectors);
-          }
+        for (int v = 0; v < vectors; v++) {
+          norms[v] = kernel.dot(block, v * d, block, v * d, d);
         }
         // a range's last block, short of a whole tile, is padded with zero vectors
         int tiled = (vectors + 3) / 4 * 4;

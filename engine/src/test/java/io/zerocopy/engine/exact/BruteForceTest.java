@@ -128,12 +128,12 @@ class BruteForceTest {
   @ParameterizedTest
   @EnumSource(Metric.class)
   void batchesOfSeveralQueryBlocksKeepTheirOrderAndExactScores(Metric metric) throws IOException {
-    // 600 queries: three blocks, the later ones on the norms the first one kept
+    // 5,000 queries: more than one block of 4,096
     float[][] data = clustered(3000, 16, 8, 3);
-    float[][] queries = clustered(600, 16, 8, 4);
+    float[][] queries = clustered(5000, 16, 8, 4);
     try (VectorStore store = store(data)) {
       List<List<Neighbor>> batch = BruteForce.searchBatch(store, queries, 5, metric, 2);
-      assertEquals(600, batch.size());
+      assertEquals(5000, batch.size());
       for (int q = 0; q < queries.length; q++) {
         assertEquals(
             BruteForce.search(store, queries[q], 5, metric, 1), batch.get(q), "query " + q);
