@@ -1,6 +1,8 @@
 package io.zerocopy.engine.distance;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -223,6 +225,35 @@ final class PanamaKernel implements VectorKernel {
         panelByOne(packed, p * len * LANES, len, x, v * len, out, v * stride + p * LANES);
       }
     }
+  }
+
+  @Override
+  public int firstNotBelow(
+      float[] values,
+      int offset,
+      float[] base,
+      float[] slope,
+      float shift,
+      float scale,
+      int from,
+      int count) {
+    FloatVector shifts = FloatVector.broadcast(SPECIES, shift);
+    FloatVector scales = FloatVector.broadcast(SPECIES, scale);
+    int i = from;
+    for (; i <= count - LANES; i += LANES) {
+      // multiply, then add, as the scalar form does: the same thresholds bit for bit
+      FloatVector threshold = lane(slope, i).mul(scales).add(lane(base, i).add(shifts));
+      VectorMask<Float> below = lane(values, offset + i).compare(VectorOperators.LT, threshold);
+      if (!below.allTrue()) {
+        return i + below.not().firstTrue();
+      }
+    }
+    for (; i < count; i++) {
+      if (!(values[offset + i] < scale * slope[i] + (base[i] + shift))) {
+        return i;
+      }
+    }
+    return count;
   }
 
   /** Two panels from {@code pp} by four vectors from {@code xo}. */

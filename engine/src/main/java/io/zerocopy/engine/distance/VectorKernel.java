@@ -95,6 +95,29 @@ public interface VectorKernel {
     }
   }
 
+  /**
+   * The smallest {@code i} in {@code [from, count)} whose {@code values[offset + i]} is not below
+   * its threshold {@code scale * slope[i] + (base[i] + shift)} (in float, in that order; a NaN
+   * value or threshold is not below), or {@code count} if there is none: the screen of a batch's
+   * approximate scores, many pairs per instruction, that leaves only possible hits to scalar code.
+   */
+  default int firstNotBelow(
+      float[] values,
+      int offset,
+      float[] base,
+      float[] slope,
+      float shift,
+      float scale,
+      int from,
+      int count) {
+    for (int i = from; i < count; i++) {
+      if (!(values[offset + i] < scale * slope[i] + (base[i] + shift))) {
+        return i;
+      }
+    }
+    return count;
+  }
+
   /** The kernel this JVM uses, chosen once (Vector API when its module is readable). */
   static VectorKernel selected() {
     return KernelSelection.SELECTED;

@@ -183,9 +183,10 @@ public final class BruteForce {
      * each within γ(d) of the true value per unit of |q|·|x| (or |q|² + |x|²), so an approximate
      * score exceeds the exact one by at most 2γ(|q| + |x|)² for L2, 2γ|q||x| for dot and 2γ (+ the
      * float rounding) for cosine; the slack below is twice that, and a pair whose approximate score
-     * minus the slack is above the query's current k-th exact score cannot enter its top k. Norms
-     * that are zero, infinite or not a number leave the comparison false: such pairs are always
-     * scored exactly.
+     * minus the slack is above the query's current k-th exact score cannot enter its top k. The
+     * test runs on a panel of queries at once ({@link VectorKernel#firstNotBelow}), as a threshold
+     * on the approximate dot product per query and vector. Norms that are zero, infinite or not a
+     * number fail it: such pairs are always scored exactly.
      */
     private void scanByMatrix(
         VectorStore store, long from, long to, TopK[] tops, VectorKernel kernel) {
@@ -209,8 +210,9 @@ public final class BruteForce {
       final float[] norms;
       final float[] dots;
       final double[] lengths = new double[count];
-      final double[] inverseLengths = new double[count];
       final float[] worst = new float[count];
+      final float[] base;
+      final float[] slope;
       final double slack;
       final double cosineSlack;
 
@@ -227,16 +229,20 @@ public final class BruteForce {
         block = new float[perBlock * d];
         norms = new float[perBlock];
         dots = new float[perBlock * stride];
-        for (int q = 0; q < count; q++) {
-          lengths[q] = Math.sqrt(squaredNorms[q]);
-          inverseLengths[q] = 1 / lengths[q];
-          worst[q] = tops[q].worstDistance();
-        }
         double n = d + 4.0; // the subtraction and the last roundings count as terms
         double unit = 0x1p-24;
         double gamma = n * unit < 0.5 ? n * unit / (1 - n * unit) : Double.POSITIVE_INFINITY;
-        slack = 4 * gamma;
-        cosineSlack = 4 * gamma + 8 * unit;
+        slack = 4 * gamma + 16 * unit;
+        cosineSlack = 4 * gamma + 24 * unit;
+        // padding queries get an infinite threshold: never candidates
+        base = new float[stride];
+        slope = new float[stride];
+        Arrays.fill(base, count, stride, Float.POSITIVE_INFINITY);
+        for (int q = 0; q < count; q++) {
+          lengths[q] = Math.sqrt(squaredNorms[q]);
+          worst[q] = tops[q].worstDistance();
+          setThreshold(q);
+        }
       }
 
       void block(long start, int vectors) {
@@ -249,42 +255,58 @@ public final class BruteForce {
         int tiled = (vectors + 3) / 4 * 4;
         Arrays.fill(block, vectors * d, tiled * d, 0f);
         kernel.approximateDots(packed, count, block, tiled, d, dots);
-        // the same test per metric, written out per metric: it runs for every pair
+        for (int v = 0; v < vectors; v++) {
+          float squaredNorm = norms[v];
+          if (!(squaredNorm < Float.POSITIVE_INFINITY)) {
+            // an infinite or NaN norm would make the thresholds NaN or infinite: score exactly
+            for (int q = 0; q < count; q++) {
+              rescore(q, v, start);
+            }
+            continue;
+          }
+          float length = (float) Math.sqrt(squaredNorm);
+          float shift = metric == Metric.L2 ? (float) (squaredNorm * (1 - slack) / 2) : 0f;
+          int at = v * stride;
+          // panels of queries at once; only pairs the bound cannot rule out reach scalar code
+          for (int q = kernel.firstNotBelow(dots, at, base, slope, shift, length, 0, stride);
+              q < count;
+              q = kernel.firstNotBelow(dots, at, base, slope, shift, length, q + 1, stride)) {
+            rescore(q, v, start);
+          }
+        }
+      }
+
+      /**
+       * Query {@code q}'s threshold on an approximate dot product with a vector of squared norm
+       * {@code n} and length {@code l}: {@code base[q] + shift(n) + l * slope[q]}, below which the
+       * pair's approximate score minus the slack is above the query's k-th exact score {@code w}.
+       * L2 (score {@code n + |q|² − 2 dot}, slack {@code s (|q| + l)²}): {@code dot < n (1 − s) / 2
+       * + (|q|² (1 − s) − w) / 2 − s |q| l}; dot product: {@code dot < −w − s |q| l}; cosine (score
+       * {@code 1 − dot / (|q| l)}, slack {@code c}): {@code dot < (1 − c − w) |q| l}. The slacks
+       * carry 16 units of rounding more than the bound needs, for the float thresholds; a query
+       * whose norm is not finite, or any NaN, makes the pair fail the test, so it is scored
+       * exactly.
+       */
+      private void setThreshold(int q) {
+        double w = worst[q];
+        double length = lengths[q];
+        if (!(squaredNorms[q] < Float.POSITIVE_INFINITY)) {
+          base[q] = Float.NEGATIVE_INFINITY;
+          slope[q] = 0f;
+          return;
+        }
         switch (metric) {
           case L2 -> {
-            for (int v = 0; v < vectors; v++) {
-              double squaredNorm = norms[v];
-              double length = Math.sqrt(squaredNorm);
-              for (int q = 0, at = v * stride; q < count; q++, at++) {
-                double sum = lengths[q] + length;
-                double approximate = squaredNorm + squaredNorms[q] - 2 * dots[at];
-                if (!(approximate - slack * sum * sum > worst[q])) {
-                  rescore(q, v, start);
-                }
-              }
-            }
+            base[q] = (float) ((squaredNorms[q] * (1 - slack) - w) / 2);
+            slope[q] = (float) (-slack * length);
           }
           case DOT -> {
-            for (int v = 0; v < vectors; v++) {
-              double length = Math.sqrt(norms[v]);
-              for (int q = 0, at = v * stride; q < count; q++, at++) {
-                if (!(-dots[at] - slack * lengths[q] * length > worst[q])) {
-                  rescore(q, v, start);
-                }
-              }
-            }
+            base[q] = (float) -w;
+            slope[q] = (float) (-slack * length);
           }
           case COSINE -> {
-            for (int v = 0; v < vectors; v++) {
-              // a zero norm makes 0 * infinity: not a number, so the pair is scored exactly
-              double inverse = 1 / Math.sqrt(norms[v]);
-              for (int q = 0, at = v * stride; q < count; q++, at++) {
-                double approximate = 1 - dots[at] * inverseLengths[q] * inverse;
-                if (!(approximate - cosineSlack > worst[q])) {
-                  rescore(q, v, start);
-                }
-              }
-            }
+            base[q] = 0f;
+            slope[q] = (float) ((1 - cosineSlack - w) * length);
           }
         }
       }
@@ -295,6 +317,7 @@ public final class BruteForce {
         if (score <= worst[q]) {
           tops[q].offer(start + v, score);
           worst[q] = tops[q].worstDistance();
+          setThreshold(q);
         }
       }
     }

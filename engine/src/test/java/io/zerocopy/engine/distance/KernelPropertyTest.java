@@ -99,6 +99,53 @@ class KernelPropertyTest {
   }
 
   @Test
+  void firstNotBelowFindsEveryValueNotBelowItsThreshold() {
+    SplittableRandom random = new SplittableRandom(23);
+    float[] specials = {
+      Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, Float.MIN_VALUE
+    };
+    for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+      for (int round = 0; round < 2000; round++) {
+        int count = 1 + random.nextInt(70);
+        int offset = random.nextInt(5);
+        float[] values = new float[offset + count];
+        float[] base = new float[count];
+        float[] slope = new float[count];
+        // mostly below, with a few hits and special values, as a batch's screen sees them
+        for (int i = 0; i < count; i++) {
+          base[i] = (float) (random.nextDouble() * 4 - 2);
+          slope[i] = (float) (random.nextDouble() * 2 - 1);
+          values[offset + i] = base[i] - 3 - (float) random.nextDouble();
+          if (random.nextInt(8) == 0) {
+            values[offset + i] = base[i] + 3;
+          }
+          if (random.nextInt(40) == 0) {
+            base[i] = specials[random.nextInt(specials.length)];
+          }
+          if (random.nextInt(40) == 0) {
+            values[offset + i] = specials[random.nextInt(specials.length)];
+          }
+        }
+        float shift = random.nextInt(20) == 0 ? Float.NaN : (float) random.nextDouble();
+        float scale = (float) random.nextDouble();
+        int from = random.nextInt(count + 1);
+        int expected = count;
+        for (int i = from; i < count; i++) {
+          float threshold = scale * slope[i] + (base[i] + shift);
+          if (!(values[offset + i] < threshold)) {
+            expected = i;
+            break;
+          }
+        }
+        assertEquals(
+            expected,
+            kernel.firstNotBelow(values, offset, base, slope, shift, scale, from, count),
+            kernel.name() + ", round " + round);
+      }
+    }
+  }
+
+  @Test
   void cosineToAUnitQueryOfZeroVectorsIsOne() {
     float[] zero = new float[37];
     float[] unit = unit(randomArray(new SplittableRandom(3), 37), 0, 37);

@@ -11,6 +11,7 @@ import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -121,6 +122,29 @@ class BruteForceTest {
               batch.get(q),
               metric + ", query " + q + ", " + threads + " threads");
         }
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void batchesScoreVectorsAndQueriesWithOverflowingNormsExactly(Metric metric) throws IOException {
+    // squared norms beyond Float.MAX_VALUE make the batch's thresholds infinite or NaN: such
+    // pairs must be scored exactly, not screened out
+    float[][] data = clustered(2000, 40, 6, 8);
+    for (int i = 0; i < data.length; i += 97) {
+      Arrays.fill(data[i], i % 2 == 0 ? 1e20f : -3e19f);
+    }
+    float[][] queries = clustered(24, 40, 6, 9);
+    Arrays.fill(queries[3], 2e19f);
+    queries[5] = new float[40];
+    try (VectorStore store = store(data)) {
+      List<List<Neighbor>> batch = BruteForce.searchBatch(store, queries, 7, metric, 2);
+      for (int q = 0; q < queries.length; q++) {
+        assertEquals(
+            BruteForce.search(store, queries[q], 7, metric, 2),
+            batch.get(q),
+            metric + " query " + q);
       }
     }
   }
