@@ -1,5 +1,6 @@
 package io.zerocopy.engine.distance;
 
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -254,6 +255,70 @@ final class PanamaKernel implements VectorKernel {
       }
     }
     return count;
+  }
+
+  /** Bytes that widen to one float vector: a quarter of its bits (none below 64 bits). */
+  private static final VectorSpecies<Byte> CODE_SPECIES =
+      LANES >= 8
+          ? VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(LANES * 8))
+          : null;
+
+  /** {@code LANES} signed codes from {@code offset}, widened to floats. */
+  private static FloatVector codes(byte[] codes, int offset) {
+    return (FloatVector)
+        ByteVector.fromArray(CODE_SPECIES, codes, offset)
+            .convertShape(VectorOperators.B2F, SPECIES, 0);
+  }
+
+  @Override
+  public float int8SquareDistance(
+      float[] residual, float[] step, byte[] codes, int codesOffset, int len) {
+    if (LANES < 8) {
+      return VectorKernel.super.int8SquareDistance(residual, step, codes, codesOffset, len);
+    }
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i <= len - 2 * LANES; i += 2 * LANES) {
+      FloatVector d0 = lane(residual, i).sub(lane(step, i).mul(codes(codes, codesOffset + i)));
+      FloatVector d1 =
+          lane(residual, i + LANES)
+              .sub(lane(step, i + LANES).mul(codes(codes, codesOffset + i + LANES)));
+      acc0 = multiplyAdd(d0, d0, acc0);
+      acc1 = multiplyAdd(d1, d1, acc1);
+    }
+    for (; i <= len - LANES; i += LANES) {
+      FloatVector d0 = lane(residual, i).sub(lane(step, i).mul(codes(codes, codesOffset + i)));
+      acc0 = multiplyAdd(d0, d0, acc0);
+    }
+    float sum = sum(acc0.add(acc1));
+    for (; i < len; i++) {
+      float d = residual[i] - step[i] * codes[codesOffset + i];
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  @Override
+  public float int8Dot(float[] weight, byte[] codes, int codesOffset, int len) {
+    if (LANES < 8) {
+      return VectorKernel.super.int8Dot(weight, codes, codesOffset, len);
+    }
+    FloatVector acc0 = FloatVector.zero(SPECIES);
+    FloatVector acc1 = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i <= len - 2 * LANES; i += 2 * LANES) {
+      acc0 = multiplyAdd(lane(weight, i), codes(codes, codesOffset + i), acc0);
+      acc1 = multiplyAdd(lane(weight, i + LANES), codes(codes, codesOffset + i + LANES), acc1);
+    }
+    for (; i <= len - LANES; i += LANES) {
+      acc0 = multiplyAdd(lane(weight, i), codes(codes, codesOffset + i), acc0);
+    }
+    float sum = sum(acc0.add(acc1));
+    for (; i < len; i++) {
+      sum += weight[i] * codes[codesOffset + i];
+    }
+    return sum;
   }
 
   /** Two panels from {@code pp} by four vectors from {@code xo}. */

@@ -118,6 +118,52 @@ public interface VectorKernel {
     return count;
   }
 
+  /**
+   * {@code sum((residual[i] - step[i] * codes[codesOffset + i])^2)} over {@code len} elements: the
+   * squared distance from a query to a vector decoded from signed 8-bit codes ({@code x = offset +
+   * step * code}), with {@code residual = query - offset}.
+   */
+  default float int8SquareDistance(
+      float[] residual, float[] step, byte[] codes, int codesOffset, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < len; i += 4) {
+      float d0 = residual[i] - step[i] * codes[codesOffset + i];
+      float d1 = residual[i + 1] - step[i + 1] * codes[codesOffset + i + 1];
+      float d2 = residual[i + 2] - step[i + 2] * codes[codesOffset + i + 2];
+      float d3 = residual[i + 3] - step[i + 3] * codes[codesOffset + i + 3];
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    for (; i < len; i++) {
+      float d = residual[i] - step[i] * codes[codesOffset + i];
+      s0 += d * d;
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
+   * {@code sum(weight[i] * codes[codesOffset + i])} over {@code len} elements: a query's dot
+   * product with a vector of signed 8-bit codes, less the constant part ({@code weight = query *
+   * step}).
+   */
+  default float int8Dot(float[] weight, byte[] codes, int codesOffset, int len) {
+    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    int i = 0;
+    for (; i + 3 < len; i += 4) {
+      s0 += weight[i] * codes[codesOffset + i];
+      s1 += weight[i + 1] * codes[codesOffset + i + 1];
+      s2 += weight[i + 2] * codes[codesOffset + i + 2];
+      s3 += weight[i + 3] * codes[codesOffset + i + 3];
+    }
+    for (; i < len; i++) {
+      s0 += weight[i] * codes[codesOffset + i];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
   /** The kernel this JVM uses, chosen once (Vector API when its module is readable). */
   static VectorKernel selected() {
     return KernelSelection.SELECTED;

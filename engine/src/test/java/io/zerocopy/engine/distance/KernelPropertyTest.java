@@ -146,6 +146,44 @@ class KernelPropertyTest {
   }
 
   @Test
+  void int8KernelsMatchADoubleReferenceOnEveryLengthUpTo300() {
+    SplittableRandom random = new SplittableRandom(29);
+    for (int len = 1; len <= 300; len++) {
+      int offset = random.nextInt(5);
+      float[] residual = randomArray(random, len);
+      float[] step = randomArray(random, len);
+      byte[] codes = new byte[offset + len];
+      random.nextBytes(codes);
+      double square = 0;
+      double dot = 0;
+      double magnitude = 0;
+      double squareMagnitude = 0;
+      for (int i = 0; i < len; i++) {
+        double decoded = (double) step[i] * codes[offset + i];
+        double d = residual[i] - decoded;
+        square += d * d;
+        dot += residual[i] * (double) codes[offset + i];
+        magnitude += Math.abs(residual[i] * (double) codes[offset + i]);
+        squareMagnitude +=
+            (Math.abs(residual[i]) + Math.abs(decoded))
+                * (Math.abs(residual[i]) + Math.abs(decoded));
+      }
+      for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+        assertEquals(
+            square,
+            kernel.int8SquareDistance(residual, step, codes, offset, len),
+            1e-5 * squareMagnitude + 1e-6,
+            kernel.name() + " int8SquareDistance, len " + len);
+        assertEquals(
+            dot,
+            kernel.int8Dot(residual, codes, offset, len),
+            1e-5 * magnitude + 1e-6,
+            kernel.name() + " int8Dot, len " + len);
+      }
+    }
+  }
+
+  @Test
   void cosineToAUnitQueryOfZeroVectorsIsOne() {
     float[] zero = new float[37];
     float[] unit = unit(randomArray(new SplittableRandom(3), 37), 0, 37);

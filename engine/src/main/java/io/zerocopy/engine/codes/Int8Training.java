@@ -1,0 +1,152 @@
+package io.zerocopy.engine.codes;
+
+import io.zerocopy.engine.store.AtomicFiles;
+import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * Trains the per-dimension ranges of {@link Int8Codes} and writes a codes file. The range of a
+ * dimension runs between two quantiles of a sample ({@link #CLIPPED} of the values cut off at each
+ * end), so one outlier does not stretch the scale for all others; values outside are clipped.
+ */
+final class Int8Training {
+
+  /** Vectors sampled, evenly spaced over the store. */
+  static final int SAMPLE = 32_768;
+
+  /** The share of sampled values outside the range at each end. */
+  static final double CLIPPED = 0.0005;
+
+  /** Dimensions whose sampled values are sorted together: bounds the heap to 8 MiB. */
+  private static final int DIMENSIONS_PER_PASS = 64;
+
+  /** Vectors encoded per write. */
+  private static final int VECTORS_PER_WRITE = 1024;
+
+  private Int8Training() {}
+
+  /** Offsets and steps: {@code ranges[0]} offsets, {@code ranges[1]} steps. */
+  static float[][] train(VectorStore store, boolean unitVectors) {
+    int d = store.dimension();
+    long n = store.size();
+    int samples = (int) Math.min(n, SAMPLE);
+    float[] offsets = new float[d];
+    float[] steps = new float[d];
+    if (samples == 0) {
+      return new float[][] {offsets, steps};
+    }
+    float[] vector = new float[d];
+    int group = Math.min(d, DIMENSIONS_PER_PASS);
+    float[][] columns = new float[group][samples];
+    for (int first = 0; first < d; first += group) {
+      int width = Math.min(group, d - first);
+      for (int s = 0; s < samples; s++) {
+        long id = (long) ((double) s * n / samples);
+        read(store, id, vector, unitVectors);
+        for (int j = 0; j < width; j++) {
+          float v = vector[first + j];
+          columns[j][s] = Float.isFinite(v) ? v : 0f;
+        }
+      }
+      for (int j = 0; j < width; j++) {
+        float[] column = columns[j];
+        Arrays.sort(column, 0, samples);
+        int cut = (int) (CLIPPED * (samples - 1));
+        float low = column[cut];
+        float high = column[samples - 1 - cut];
+        float step = (float) (((double) high - low) / 255);
+        if (!(step < Float.POSITIVE_INFINITY)) {
+          step = Float.MAX_VALUE / 256; // a range wider than floats span: codes keep its order
+        }
+        steps[first + j] = step;
+        offsets[first + j] = (float) (low + 128.0 * step);
+      }
+    }
+    return new float[][] {offsets, steps};
+  }
+
+  /** The code of {@code value} in dimension {@code i}: the nearest, clipped to the range. */
+  static byte encode(float value, float offset, float step) {
+    if (step == 0f || !Float.isFinite(value)) {
+      return 0;
+    }
+    double code = Math.rint(((double) value - offset) / step);
+    return (byte) Math.max(-128, Math.min(127, code));
+  }
+
+  static void write(Path target, VectorStore store, boolean unitVectors) throws IOException {
+    int d = store.dimension();
+    long n = store.size();
+    float[][] ranges = train(store, unitVectors);
+    float[] offsets = ranges[0];
+    float[] steps = ranges[1];
+    ByteBuffer params = ByteBuffer.allocate(8 * d).order(ByteOrder.LITTLE_ENDIAN);
+    params.asFloatBuffer().put(offsets).put(steps);
+    long codesOffset = Int8Codes.codesOffset(d);
+    long fileSize = codesOffset + n * d;
+    AtomicFiles.write(
+        target,
+        channel -> {
+          writeFully(channel, params.duplicate(), Int8Codes.HEADER_BYTES);
+          // zeros up to the codes, written even when there are none: the size is exact
+          long paramsEnd = Int8Codes.HEADER_BYTES + 8L * d;
+          writeFully(channel, ByteBuffer.allocate((int) (codesOffset - paramsEnd)), paramsEnd);
+          CRC32C crc = new CRC32C();
+          int perWrite = (int) Math.max(1, Math.min(VECTORS_PER_WRITE, (1 << 24) / d));
+          float[] vector = new float[d];
+          ByteBuffer codes = ByteBuffer.allocate(perWrite * d);
+          long position = codesOffset;
+          for (long first = 0; first < n; first += perWrite) {
+            int count = (int) Math.min(perWrite, n - first);
+            codes.clear();
+            for (int v = 0; v < count; v++) {
+              read(store, first + v, vector, unitVectors);
+              for (int i = 0; i < d; i++) {
+                codes.put(encode(vector[i], offsets[i], steps[i]));
+              }
+            }
+            codes.flip();
+            crc.update(codes.duplicate());
+            writeFully(channel, codes, position);
+            position += (long) count * d;
+          }
+          ByteBuffer header = ByteBuffer.allocate(Int8Codes.HEADER_BYTES);
+          header.order(ByteOrder.LITTLE_ENDIAN);
+          header.putInt(Int8Codes.MAGIC).putInt(Int8Codes.VERSION).putLong(n).putInt(d);
+          header.putInt(unitVectors ? 1 : 0).putLong(Int8Codes.HEADER_BYTES).putLong(codesOffset);
+          header.putLong(fileSize).putInt(Int8Codes.crc(params.duplicate()));
+          header.putInt((int) crc.getValue()).putInt(0);
+          header.putInt(Int8Codes.crc(header.duplicate().flip()));
+          header.flip();
+          writeFully(channel, header, 0);
+        });
+  }
+
+  private static void read(VectorStore store, long id, float[] vector, boolean unitVectors) {
+    store.read(id, vector, 0);
+    if (unitVectors) {
+      double squared = 0;
+      for (float v : vector) {
+        squared += (double) v * v;
+      }
+      if (squared > 0) {
+        double scale = 1 / Math.sqrt(squared);
+        for (int i = 0; i < vector.length; i++) {
+          vector[i] = (float) (vector[i] * scale);
+        }
+      }
+    }
+  }
+
+  private static void writeFully(
+      java.nio.channels.FileChannel channel, ByteBuffer bytes, long position) throws IOException {
+    while (bytes.hasRemaining()) {
+      position += channel.write(bytes, position);
+    }
+  }
+}

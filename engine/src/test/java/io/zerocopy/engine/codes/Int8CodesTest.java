@@ -1,0 +1,221 @@
+package io.zerocopy.engine.codes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.distance.VectorKernel;
+import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class Int8CodesTest {
+
+  @TempDir Path dir;
+
+  /** Gaussian clusters: structure like real embeddings, not uniform noise. */
+  static float[][] clustered(int n, int d, int clusters, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    float[][] centres = new float[clusters][d];
+    for (float[] c : centres) {
+      for (int i = 0; i < d; i++) {
+        c[i] = (float) (random.nextGaussian() * 3);
+      }
+    }
+    float[][] data = new float[n][d];
+    for (float[] v : data) {
+      float[] c = centres[random.nextInt(clusters)];
+      for (int i = 0; i < d; i++) {
+        v[i] = c[i] + (float) random.nextGaussian();
+      }
+    }
+    return data;
+  }
+
+  private Path store(float[][] data) throws IOException {
+    Path file = dir.resolve("data.vec");
+    VectorStore.create(file, data);
+    return file;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void decodedValuesAreWithinHalfAStepOfTheClippedOriginal(Metric metric) throws IOException {
+    float[][] data = clustered(3000, 67, 12, 1);
+    data[17][5] = 1e6f; // one outlier must not stretch dimension 5's scale
+    Path codesFile = dir.resolve("data.i8");
+    try (VectorStore store = VectorStore.open(store(data))) {
+      Int8Codes.write(codesFile, store, metric);
+      try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
+        assertEquals(metric == Metric.COSINE, codes.unitVectors());
+        assertEquals(3000, codes.size());
+        byte[] row = new byte[67];
+        float[][] ranges = Int8Training.train(store, codes.unitVectors());
+        assertTrue(ranges[1][5] < 0.2f, "step of the outlier's dimension: " + ranges[1][5]);
+        for (int v = 0; v < data.length; v++) {
+          codes.read(v, row, 0);
+          float[] x = expected(data[v], metric);
+          for (int i = 0; i < 67; i++) {
+            float step = ranges[1][i];
+            float low = ranges[0][i] - 128 * step;
+            float high = low + 255 * step;
+            float clipped = Math.max(low, Math.min(high, x[i]));
+            float decoded = codes.decode(i, row[i]);
+            assertTrue(
+                Math.abs(decoded - clipped) <= step * 0.5001f + 1e-6f,
+                "vector " + v + " dimension " + i + ": " + x[i] + " decoded " + decoded);
+          }
+        }
+      }
+    }
+    assertEquals(
+        Int8Codes.codesOffset(67) + 3000L * 67,
+        Files.size(codesFile),
+        "a quarter of the .vec, plus the header and ranges");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void scoresAreTheMetricOfTheDecodedVectors(Metric metric) throws IOException {
+    float[][] data = clustered(500, 131, 5, 2);
+    Path codesFile = dir.resolve("data.i8");
+    try (VectorStore store = VectorStore.open(store(data))) {
+      Int8Codes.write(codesFile, store, metric);
+      try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
+        float[] query = clustered(1, 131, 1, 3)[0];
+        byte[] row = new byte[131];
+        for (VectorKernel kernel :
+            new VectorKernel[] {VectorKernel.selected(), VectorKernel.scalar()}) {
+          Int8Codes.Query prepared = codes.prepare(query, metric);
+          for (int v = 0; v < data.length; v++) {
+            codes.read(v, row, 0);
+            double reference = referenceScore(codes, row, query, metric);
+            float score = codes.score(prepared, row, 0, kernel);
+            assertEquals(
+                reference,
+                score,
+                1e-4 * Math.max(1, Math.abs(reference)),
+                kernel.name() + " " + metric + " vector " + v);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void aQueryOfAnotherMetricOrDimensionIsRefusedByName() throws IOException {
+    Path codesFile = dir.resolve("data.i8");
+    try (VectorStore store = VectorStore.open(store(clustered(50, 8, 2, 4)))) {
+      Int8Codes.write(codesFile, store, Metric.COSINE);
+      try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
+        IllegalArgumentException e =
+            assertThrows(
+                IllegalArgumentException.class, () -> codes.prepare(new float[8], Metric.L2));
+        assertTrue(e.getMessage().contains("unit-length"), e.getMessage());
+        e =
+            assertThrows(
+                IllegalArgumentException.class, () -> codes.prepare(new float[9], Metric.COSINE));
+        assertTrue(e.getMessage().contains("dimension 9"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void malformedFilesAreRejectedNamingTheFileAndField() throws IOException {
+    Path codesFile = dir.resolve("data.i8");
+    try (VectorStore store = VectorStore.open(store(clustered(200, 16, 3, 5)))) {
+      Int8Codes.write(codesFile, store, Metric.L2);
+    }
+    byte[] good = Files.readAllBytes(codesFile);
+    assertRejected(codesFile, truncate(good, good.length - 1), "file size");
+    assertRejected(codesFile, truncate(good, 10), "file size");
+    assertRejected(codesFile, flip(good, good.length - 3), "codes checksum");
+    assertRejected(codesFile, flip(good, Int8Codes.HEADER_BYTES + 4), "params checksum");
+    assertRejected(codesFile, flip(good, 0), "magic");
+    assertRejected(codesFile, flip(good, 9), "header checksum");
+    Path other = dir.resolve("other.vec");
+    VectorStore.create(other, clustered(201, 16, 3, 6));
+    Files.write(codesFile, good);
+    try (VectorStore store = VectorStore.open(other)) {
+      Int8Codes.Int8FormatException e =
+          assertThrows(Int8Codes.Int8FormatException.class, () -> Int8Codes.open(codesFile, store));
+      assertTrue(e.getMessage().startsWith(codesFile.toString()), e.getMessage());
+      assertTrue(e.getMessage().contains(other.toString()), e.getMessage());
+    }
+  }
+
+  @Test
+  void anEmptyStoreGivesAnEmptyCodesFile() throws IOException {
+    Path vec = dir.resolve("empty.vec");
+    try (var writer = io.zerocopy.engine.store.VectorStoreWriter.create(vec, 5)) {
+      writer.commit();
+    }
+    Path codesFile = dir.resolve("empty.i8");
+    try (VectorStore store = VectorStore.open(vec)) {
+      Int8Codes.write(codesFile, store, Metric.DOT);
+      try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
+        assertEquals(0, codes.size());
+      }
+    }
+  }
+
+  private static void assertRejected(Path file, byte[] bytes, String field) throws IOException {
+    Files.write(file, bytes);
+    IOException e = assertThrows(IOException.class, () -> Int8Codes.open(file).close());
+    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains(field), field + " in: " + e.getMessage());
+  }
+
+  private static byte[] truncate(byte[] bytes, int length) {
+    return java.util.Arrays.copyOf(bytes, length);
+  }
+
+  private static byte[] flip(byte[] bytes, int at) {
+    byte[] copy = bytes.clone();
+    copy[at] ^= 0x20;
+    return copy;
+  }
+
+  private static float[] expected(float[] v, Metric metric) {
+    if (metric != Metric.COSINE) {
+      return v;
+    }
+    double squared = 0;
+    for (float x : v) {
+      squared += (double) x * x;
+    }
+    float[] unit = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      unit[i] = (float) (v[i] / Math.sqrt(squared));
+    }
+    return unit;
+  }
+
+  private static double referenceScore(Int8Codes codes, byte[] row, float[] query, Metric metric) {
+    double[] q = new double[query.length];
+    double squared = 0;
+    for (float x : query) {
+      squared += (double) x * x;
+    }
+    for (int i = 0; i < q.length; i++) {
+      q[i] = metric == Metric.COSINE ? query[i] / Math.sqrt(squared) : query[i];
+    }
+    double sum = 0;
+    for (int i = 0; i < q.length; i++) {
+      double x = codes.decode(i, row[i]);
+      sum += metric == Metric.L2 ? (q[i] - x) * (q[i] - x) : q[i] * x;
+    }
+    return switch (metric) {
+      case L2 -> sum;
+      case DOT -> -sum;
+      case COSINE -> 1 - sum;
+    };
+  }
+}
