@@ -89,6 +89,20 @@ public final class Int8Codes implements AutoCloseable {
     Int8Training.write(codes, store, metric == Metric.COSINE);
   }
 
+  /**
+   * Writes the codes of every vector of {@code store} (these codes' vectors and more, after an
+   * append) with these codes' ranges over this file, atomically, and opens them; this object stays
+   * readable with its old count. Old vectors keep their codes.
+   */
+  public Int8Codes extendTo(VectorStore store) throws IOException {
+    if (store.dimension() != dimension || store.size() < count) {
+      throw new IllegalArgumentException(
+          path + ": codes of " + count + " × " + dimension + " cannot extend to " + store);
+    }
+    Int8Training.write(path, store, unitVectors, offsets, steps);
+    return open(path, store);
+  }
+
   /** Maps and validates the codes file at {@code path}. */
   public static Int8Codes open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
@@ -259,12 +273,13 @@ public final class Int8Codes implements AutoCloseable {
   }
 
   /**
-   * {@code query} in the form {@link #score} takes for {@code metric}: its residual from the
-   * offsets (L2) or its weights per code and the constant part of its dot product (dot; cosine,
-   * with the query scaled to unit length as the codes are).
+   * {@code query} in the form {@link #score} takes for {@code metric}, in {@code prepared} ({@code
+   * dimension + 1} floats): its residual from the offsets (L2), or its weight per code and, last,
+   * the constant part of its dot product (dot; cosine, with the query scaled to unit length as the
+   * codes are).
    */
-  public Query prepare(float[] query, Metric metric) {
-    if (query.length != dimension) {
+  public float[] prepare(float[] query, Metric metric, float[] prepared) {
+    if (query.length != dimension || prepared.length != dimension + 1) {
       throw new IllegalArgumentException(
           "query has dimension " + query.length + ", but " + path + " has " + dimension);
     }
@@ -277,12 +292,12 @@ public final class Int8Codes implements AutoCloseable {
               + metric
               + " metric");
     }
-    float[] values = new float[dimension];
     if (metric == Metric.L2) {
       for (int i = 0; i < dimension; i++) {
-        values[i] = query[i] - offsets[i];
+        prepared[i] = query[i] - offsets[i];
       }
-      return new Query(metric, values, 0f);
+      prepared[dimension] = 0f;
+      return prepared;
     }
     double scale = 1;
     if (metric == Metric.COSINE) {
@@ -295,36 +310,31 @@ public final class Int8Codes implements AutoCloseable {
     double constant = 0;
     for (int i = 0; i < dimension; i++) {
       double q = query[i] * scale;
-      values[i] = (float) (q * steps[i]);
+      prepared[i] = (float) (q * steps[i]);
       constant += q * offsets[i];
     }
-    return new Query(metric, values, (float) constant);
+    prepared[dimension] = (float) constant;
+    return prepared;
+  }
+
+  /** {@link #prepare(float[], Metric, float[])} into a new array. */
+  public float[] prepare(float[] query, Metric metric) {
+    return prepare(query, metric, new float[dimension + 1]);
   }
 
   /**
-   * The ranking score (smaller is closer, as {@link Metric#score}) of {@code query} against the
-   * codes at {@code codes[offset]}: squared distance, minus the dot product, or 1 minus it
-   * (cosine).
+   * The ranking score (smaller is closer, as {@link Metric#score}) of a {@link #prepare prepared}
+   * query against the codes at {@code codes[offset]}: the squared distance, minus the dot product,
+   * or 1 minus it (cosine).
    */
-  public float score(Query query, byte[] codes, int offset, VectorKernel kernel) {
-    return switch (query.metric) {
-      case L2 -> kernel.int8SquareDistance(query.values, steps, codes, offset, dimension);
-      case DOT -> -(query.constant + kernel.int8Dot(query.values, codes, offset, dimension));
-      case COSINE -> 1f - (query.constant + kernel.int8Dot(query.values, codes, offset, dimension));
+  public float score(
+      Metric metric, float[] prepared, byte[] codes, int offset, VectorKernel kernel) {
+    return switch (metric) {
+      case L2 -> kernel.int8SquareDistance(prepared, steps, codes, offset, dimension);
+      case DOT -> -(prepared[dimension] + kernel.int8Dot(prepared, codes, offset, dimension));
+      case COSINE ->
+          1f - (prepared[dimension] + kernel.int8Dot(prepared, codes, offset, dimension));
     };
-  }
-
-  /** A query prepared for one metric against these codes. */
-  public static final class Query {
-    final Metric metric;
-    final float[] values;
-    final float constant;
-
-    Query(Metric metric, float[] values, float constant) {
-      this.metric = metric;
-      this.values = values;
-      this.constant = constant;
-    }
   }
 
   /** Releases the mapping for the collector; any later read fails. */

@@ -80,11 +80,16 @@ final class Int8Training {
   }
 
   static void write(Path target, VectorStore store, boolean unitVectors) throws IOException {
+    float[][] ranges = train(store, unitVectors);
+    write(target, store, unitVectors, ranges[0], ranges[1]);
+  }
+
+  /** Writes the codes of all of {@code store}'s vectors with the given ranges, atomically. */
+  static void write(
+      Path target, VectorStore store, boolean unitVectors, float[] offsets, float[] steps)
+      throws IOException {
     int d = store.dimension();
     long n = store.size();
-    float[][] ranges = train(store, unitVectors);
-    float[] offsets = ranges[0];
-    float[] steps = ranges[1];
     ByteBuffer params = ByteBuffer.allocate(8 * d).order(ByteOrder.LITTLE_ENDIAN);
     params.asFloatBuffer().put(offsets).put(steps);
     long codesOffset = Int8Codes.codesOffset(d);

@@ -49,11 +49,11 @@ class Int8CodesFuzzTest {
       float[] query = new float[d];
       query[0] = 1;
       Metric metric = codes.unitVectors() ? Metric.COSINE : Metric.L2;
-      Int8Codes.Query prepared = codes.prepare(query, metric);
+      float[] prepared = codes.prepare(query, metric);
       byte[] row = new byte[d];
       for (long id = 0; id < Math.min(codes.size(), 1000); id++) {
         codes.read(id, row, 0);
-        float score = codes.score(prepared, row, 0, VectorKernel.selected());
+        float score = codes.score(metric, prepared, row, 0, VectorKernel.selected());
         assertTrue(!Float.isNaN(score), "vector " + id + " scored NaN");
       }
     }

@@ -93,11 +93,11 @@ class Int8CodesTest {
         byte[] row = new byte[131];
         for (VectorKernel kernel :
             new VectorKernel[] {VectorKernel.selected(), VectorKernel.scalar()}) {
-          Int8Codes.Query prepared = codes.prepare(query, metric);
+          float[] prepared = codes.prepare(query, metric);
           for (int v = 0; v < data.length; v++) {
             codes.read(v, row, 0);
             double reference = referenceScore(codes, row, query, metric);
-            float score = codes.score(prepared, row, 0, kernel);
+            float score = codes.score(metric, prepared, row, 0, kernel);
             assertEquals(
                 reference,
                 score,

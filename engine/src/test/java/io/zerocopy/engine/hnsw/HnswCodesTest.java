@@ -1,0 +1,179 @@
+package io.zerocopy.engine.hnsw;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.zerocopy.engine.distance.Distance;
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.exact.BruteForce;
+import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.store.VectorStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Graph searches that walk on 8-bit codes and re-rank from the float32 vectors. */
+class HnswCodesTest {
+
+  private static final int K = 10;
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void clusteredDataAtDefaults(Metric metric) throws Exception {
+    float[][][] data = HnswTestData.mixtureWithQueries(5_000, 200, 32, 24, 7);
+    double recall = quantizedRecallAtDefaults(data[0], data[1], metric, "clustered");
+    assertTrue(recall >= 0.95, metric + ": recall@10 " + recall + " < 0.95");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void fashionMnistSample(Metric metric) throws Exception {
+    Path train = HnswTestData.FASHION_DIR.resolve("train-images-idx3-ubyte.gz");
+    Path test = HnswTestData.FASHION_DIR.resolve("t10k-images-idx3-ubyte.gz");
+    if (!Files.isReadable(train) || !Files.isReadable(test)) {
+      if (System.getenv("CI") != null) {
+        fail("CI must install the Debian package dataset-fashion-mnist: " + train + " is missing");
+      }
+      Assumptions.abort(train + " is missing (install dataset-fashion-mnist)");
+    }
+    float[][] vectors = HnswTestData.readIdxImages(train, 3_000);
+    float[][] queries = HnswTestData.readIdxImages(test, 200);
+    double recall = quantizedRecallAtDefaults(vectors, queries, metric, "fashion-mnist");
+    assertTrue(recall >= 0.95, metric + ": recall@10 " + recall + " < 0.95");
+  }
+
+  /** Builds, quantizes, searches at the defaults; checks exact distances; returns recall@10. */
+  private double quantizedRecallAtDefaults(
+      float[][] vectors, float[][] queries, Metric metric, String name) throws Exception {
+    Path file = dir.resolve(name + "-" + metric + ".vec");
+    VectorStore.create(file, vectors);
+    try (VectorStore store = VectorStore.open(file);
+        HnswIndex index = new HnswIndex(store, 16, 200, metric)) {
+      index.build();
+      Path codes = dir.resolve(name + "-" + metric + ".i8");
+      index.quantize(codes);
+      assertEquals(codes, index.codesPath());
+      assertEquals("int8", index.stats().get("quantization"));
+      assertTrue(Files.size(codes) <= 0.27 * Files.size(file), "codes within 27% of the .vec");
+      List<List<Neighbor>> truth = BruteForce.searchBatch(store, queries, K, metric);
+      double sum = 0;
+      for (int q = 0; q < queries.length; q++) {
+        List<Neighbor> found = index.search(queries[q], K);
+        assertEquals(K, found.size());
+        for (int i = 0; i < found.size(); i++) {
+          Neighbor n = found.get(i);
+          // re-ranked from the float32 vectors: the seed's distances exactly, ascending
+          assertEquals(
+              Distance.calculate(queries[q], vectors[(int) n.id()], metric), n.distance(), 0f);
+          if (i > 0) {
+            assertTrue(Neighbor.ORDER.compare(found.get(i - 1), n) < 0, "ascending order");
+          }
+        }
+        sum += HnswTestData.recall(found, HnswTestData.ids(truth.get(q)));
+      }
+      double recall = sum / queries.length;
+      System.out.printf("[hnsw int8] %s %s: recall@10=%.4f%n", name, metric, recall);
+      return recall;
+    }
+  }
+
+  @Test
+  void reopenedWithItsCodesTheIndexSearchesAsBefore() throws Exception {
+    float[][][] data = HnswTestData.mixtureWithQueries(2_000, 50, 24, 8, 3);
+    Path file = dir.resolve("data.vec");
+    Path graph = dir.resolve("data.hnsw");
+    Path codes = dir.resolve("data.i8");
+    VectorStore.create(file, data[0]);
+    List<List<Neighbor>> before;
+    try (VectorStore store = VectorStore.open(file);
+        HnswIndex index = new HnswIndex(store, 8, 64, Metric.COSINE)) {
+      index.build(1);
+      index.quantize(codes);
+      index.save(graph);
+      before = index.searchBatch(data[1], K, 20);
+    }
+    try (HnswIndex reopened = HnswIndex.open(file, graph, codes)) {
+      assertEquals(codes, reopened.codesPath());
+      assertEquals(before, reopened.searchBatch(data[1], K, 20));
+    }
+    try (HnswIndex plain = HnswIndex.open(file, graph)) {
+      assertEquals("none", plain.stats().get("quantization"));
+    }
+  }
+
+  @Test
+  void addEncodesNewVectorsAndDeletesAndFiltersHold() throws Exception {
+    float[][][] data = HnswTestData.mixtureWithQueries(1_500, 40, 16, 6, 4);
+    Path file = dir.resolve("data.vec");
+    Path codes = dir.resolve("data.i8");
+    VectorStore.create(file, data[0]);
+    try (VectorStore store = VectorStore.open(file);
+        HnswIndex index = new HnswIndex(store, 8, 64, Metric.L2)) {
+      index.build(1);
+      index.quantize(codes);
+      long first = index.add(data[1]);
+      assertEquals(1_500, first);
+      // header and ranges (192 bytes at dimension 16), then a code per float of all 1,540 vectors
+      assertEquals(192 + 1_540L * 16, Files.size(codes));
+      for (int q = 0; q < data[1].length; q++) {
+        List<Neighbor> found = index.search(data[1][q], 1, 30);
+        assertEquals(first + q, found.get(0).id(), "added vector " + q + " finds itself");
+        assertEquals(0f, found.get(0).distance());
+      }
+      assertTrue(index.delete(first));
+      for (Neighbor n : index.search(data[1][0], K, 50)) {
+        assertTrue(n.id() != first, "a deleted id is never returned");
+      }
+      for (Neighbor n : index.search(data[1][1], K, 50, id -> id % 2 == 0)) {
+        assertEquals(0, n.id() % 2, "the filter holds");
+      }
+    }
+  }
+
+  @Test
+  void codesOfAnotherStoreOrMetricAreRefusedByName() throws Exception {
+    float[][][] data = HnswTestData.mixtureWithQueries(500, 5, 8, 3, 5);
+    Path file = dir.resolve("data.vec");
+    Path graph = dir.resolve("data.hnsw");
+    Path cosineCodes = dir.resolve("cosine.i8");
+    VectorStore.create(file, data[0]);
+    try (VectorStore store = VectorStore.open(file);
+        HnswIndex index = new HnswIndex(store, 8, 32, Metric.L2);
+        HnswIndex cosine = new HnswIndex(store, 8, 32, Metric.COSINE)) {
+      index.build(1);
+      index.save(graph);
+      cosine.build(1);
+      cosine.quantize(cosineCodes);
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> index.setRerank(0));
+      assertTrue(e.getMessage().contains("rerank"), e.getMessage());
+    }
+    IllegalArgumentException wrongMetric =
+        assertThrows(
+            IllegalArgumentException.class, () -> HnswIndex.open(file, graph, cosineCodes));
+    assertTrue(
+        wrongMetric.getMessage().startsWith(cosineCodes.toString()), wrongMetric.getMessage());
+    Path other = dir.resolve("other.vec");
+    VectorStore.create(other, HnswTestData.gaussianMixture(501, 8, 3, 6));
+    try (VectorStore store = VectorStore.open(other);
+        HnswIndex index = new HnswIndex(store, 8, 32, Metric.COSINE)) {
+      index.build(1);
+      Path otherGraph = dir.resolve("other.hnsw");
+      index.save(otherGraph);
+      Exception e =
+          assertThrows(Exception.class, () -> HnswIndex.open(other, otherGraph, cosineCodes));
+      assertTrue(e.getMessage().startsWith(cosineCodes.toString()), e.getMessage());
+      assertFalse(e.getMessage().isEmpty());
+    }
+  }
+}
