@@ -48,6 +48,10 @@ public final class HnswComparison {
 
   static {
     LIBRARIES.put("zero-copy", ZeroCopyLibrary::new);
+    LIBRARIES.put(
+        "zero-copy-int8",
+        () -> new ZeroCopyLibrary(io.zerocopy.engine.hnsw.HnswIndex.DEFAULT_RERANK));
+    LIBRARIES.put("zero-copy-int8-rerank2", () -> new ZeroCopyLibrary(2));
     LIBRARIES.put("lucene", LuceneLibrary::new);
     LIBRARIES.put("jvector", JVectorLibrary::new);
     LIBRARIES.put("hnswlib-core", HnswlibCoreLibrary::new);

@@ -9,15 +9,31 @@ import java.util.List;
 
 /**
  * Our {@link HnswIndex}: built on the heap, saved as {@code .hnsw} and reopened, so that searches
- * run as in production, straight from the mapped graph and the mapped {@code .vec} file.
+ * run as in production, straight from the mapped graph and the mapped {@code .vec} file; with
+ * {@code rerank > 0}, quantized after the build (training and encoding count as build time) and
+ * searched on its int8 codes, re-ranking {@code rerank} × k candidates from the float32 vectors.
  */
 final class ZeroCopyLibrary implements HnswLibrary {
 
+  private final int rerank;
   private HnswIndex index;
+
+  /** Searches on the float32 vectors. */
+  ZeroCopyLibrary() {
+    this(0);
+  }
+
+  /** Searches on int8 codes with {@code rerank} (0: on the float32 vectors). */
+  ZeroCopyLibrary(int rerank) {
+    this.rerank = rerank;
+  }
 
   @Override
   public String name() {
-    return "zero-copy";
+    if (rerank == 0) {
+      return "zero-copy";
+    }
+    return rerank == HnswIndex.DEFAULT_RERANK ? "zero-copy-int8" : "zero-copy-int8-rerank" + rerank;
   }
 
   @Override
@@ -28,7 +44,9 @@ final class ZeroCopyLibrary implements HnswLibrary {
 
   @Override
   public String layout() {
-    return "mapped .vec + mapped .hnsw";
+    return rerank == 0
+        ? "mapped .vec + mapped .hnsw"
+        : "mapped .hnsw + mapped int8 codes (.i8), re-ranked from the mapped .vec";
   }
 
   @Override
@@ -40,7 +58,16 @@ final class ZeroCopyLibrary implements HnswLibrary {
       building.build(parameters.threads());
       building.save(graph);
     }
-    index = HnswIndex.open(store.path(), graph);
+    if (rerank == 0) {
+      index = HnswIndex.open(store.path(), graph);
+      return;
+    }
+    Path codes = workDir.resolve("index.i8");
+    try (HnswIndex quantizing = HnswIndex.open(store.path(), graph)) {
+      quantizing.quantize(codes);
+    }
+    index = HnswIndex.open(store.path(), graph, codes);
+    index.setRerank(rerank);
   }
 
   @Override
