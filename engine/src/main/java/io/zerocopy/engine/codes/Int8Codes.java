@@ -337,6 +337,30 @@ public final class Int8Codes implements AutoCloseable {
     };
   }
 
+  /**
+   * {@code scores[v] = score(metric, prepared, codes at v * dimension)} for {@code count} rows, on
+   * the kernel's bulk methods (two rows per pass).
+   */
+  public void scoreAll(
+      Metric metric,
+      float[] prepared,
+      byte[] codes,
+      int count,
+      float[] scores,
+      VectorKernel kernel) {
+    switch (metric) {
+      case L2 -> kernel.int8SquareDistances(prepared, steps, codes, count, dimension, scores);
+      case DOT, COSINE -> {
+        kernel.int8Dots(prepared, codes, count, dimension, scores);
+        float constant = prepared[dimension];
+        boolean dot = metric == Metric.DOT;
+        for (int v = 0; v < count; v++) {
+          scores[v] = dot ? -(constant + scores[v]) : 1f - (constant + scores[v]);
+        }
+      }
+    }
+  }
+
   /** Releases the mapping for the collector; any later read fails. */
   @Override
   public void close() {

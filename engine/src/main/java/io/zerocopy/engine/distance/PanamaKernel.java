@@ -276,22 +276,14 @@ final class PanamaKernel implements VectorKernel {
     if (LANES < 8) {
       return VectorKernel.super.int8SquareDistance(residual, step, codes, codesOffset, len);
     }
-    FloatVector acc0 = FloatVector.zero(SPECIES);
-    FloatVector acc1 = FloatVector.zero(SPECIES);
+    // one accumulator, in the order of int8SquareDistances: the same result bit for bit
+    FloatVector acc = FloatVector.zero(SPECIES);
     int i = 0;
-    for (; i <= len - 2 * LANES; i += 2 * LANES) {
-      FloatVector d0 = lane(residual, i).sub(lane(step, i).mul(codes(codes, codesOffset + i)));
-      FloatVector d1 =
-          lane(residual, i + LANES)
-              .sub(lane(step, i + LANES).mul(codes(codes, codesOffset + i + LANES)));
-      acc0 = multiplyAdd(d0, d0, acc0);
-      acc1 = multiplyAdd(d1, d1, acc1);
-    }
     for (; i <= len - LANES; i += LANES) {
-      FloatVector d0 = lane(residual, i).sub(lane(step, i).mul(codes(codes, codesOffset + i)));
-      acc0 = multiplyAdd(d0, d0, acc0);
+      FloatVector d = lane(residual, i).sub(lane(step, i).mul(codes(codes, codesOffset + i)));
+      acc = multiplyAdd(d, d, acc);
     }
-    float sum = sum(acc0.add(acc1));
+    float sum = sum(acc);
     for (; i < len; i++) {
       float d = residual[i] - step[i] * codes[codesOffset + i];
       sum += d * d;
@@ -319,6 +311,94 @@ final class PanamaKernel implements VectorKernel {
       sum += weight[i] * codes[codesOffset + i];
     }
     return sum;
+  }
+
+  /*
+   * The bulk int8 kernels below score two rows per pass, so each load of the query is shared, and
+   * they are deliberately larger than C2's FreqInlineSize: compiled on their own, never inlined
+   * into a big caller such as the graph search, where C2 ran out of its node budget
+   * (NodeCountInliningCutoff) before inlining multiplyAdd and sum, boxed their vectors and ran the
+   * scoring several times slower (seen with the search compiled for two scorers).
+   */
+
+  @Override
+  public void int8SquareDistances(
+      float[] residual, float[] step, byte[] codes, int count, int len, float[] out) {
+    if (LANES < 8) {
+      VectorKernel.super.int8SquareDistances(residual, step, codes, count, len, out);
+      return;
+    }
+    int v = 0;
+    for (; v + 1 < count; v += 2) {
+      int o0 = v * len;
+      int o1 = o0 + len;
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = FloatVector.zero(SPECIES);
+      int i = 0;
+      for (; i <= len - LANES; i += LANES) {
+        FloatVector r = lane(residual, i);
+        FloatVector s = lane(step, i);
+        FloatVector d0 = r.sub(s.mul(codes(codes, o0 + i)));
+        FloatVector d1 = r.sub(s.mul(codes(codes, o1 + i)));
+        a0 = multiplyAdd(d0, d0, a0);
+        a1 = multiplyAdd(d1, d1, a1);
+      }
+      float s0 = sum(a0);
+      float s1 = sum(a1);
+      for (; i < len; i++) {
+        float d0 = residual[i] - step[i] * codes[o0 + i];
+        float d1 = residual[i] - step[i] * codes[o1 + i];
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+      }
+      out[v] = s0;
+      out[v + 1] = s1;
+    }
+    for (; v < count; v++) {
+      out[v] = int8SquareDistance(residual, step, codes, v * len, len);
+    }
+  }
+
+  @Override
+  public void int8Dots(float[] weight, byte[] codes, int count, int len, float[] out) {
+    if (LANES < 8) {
+      VectorKernel.super.int8Dots(weight, codes, count, len, out);
+      return;
+    }
+    int v = 0;
+    for (; v + 1 < count; v += 2) {
+      int o0 = v * len;
+      int o1 = o0 + len;
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = FloatVector.zero(SPECIES);
+      FloatVector b0 = FloatVector.zero(SPECIES);
+      FloatVector b1 = FloatVector.zero(SPECIES);
+      int i = 0;
+      for (; i <= len - 2 * LANES; i += 2 * LANES) {
+        FloatVector w0 = lane(weight, i);
+        FloatVector w1 = lane(weight, i + LANES);
+        a0 = multiplyAdd(w0, codes(codes, o0 + i), a0);
+        b0 = multiplyAdd(w1, codes(codes, o0 + i + LANES), b0);
+        a1 = multiplyAdd(w0, codes(codes, o1 + i), a1);
+        b1 = multiplyAdd(w1, codes(codes, o1 + i + LANES), b1);
+      }
+      for (; i <= len - LANES; i += LANES) {
+        FloatVector w0 = lane(weight, i);
+        a0 = multiplyAdd(w0, codes(codes, o0 + i), a0);
+        a1 = multiplyAdd(w0, codes(codes, o1 + i), a1);
+      }
+      float s0 = sum(a0.add(b0));
+      float s1 = sum(a1.add(b1));
+      for (; i < len; i++) {
+        s0 += weight[i] * codes[o0 + i];
+        s1 += weight[i] * codes[o1 + i];
+      }
+      out[v] = s0;
+      out[v + 1] = s1;
+    }
+    for (; v < count; v++) {
+      out[v] = int8Dot(weight, codes, v * len, len);
+    }
   }
 
   /** Two panels from {@code pp} by four vectors from {@code xo}. */

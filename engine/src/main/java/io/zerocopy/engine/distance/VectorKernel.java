@@ -164,6 +164,24 @@ public interface VectorKernel {
     return (s0 + s1) + (s2 + s3);
   }
 
+  /**
+   * {@code out[v] = int8SquareDistance(residual, step, codes at v * len)} for {@code count}
+   * consecutive code rows, with the single-row method's results.
+   */
+  default void int8SquareDistances(
+      float[] residual, float[] step, byte[] codes, int count, int len, float[] out) {
+    for (int v = 0; v < count; v++) {
+      out[v] = int8SquareDistance(residual, step, codes, v * len, len);
+    }
+  }
+
+  /** {@code out[v] = int8Dot(weight, codes at v * len)}; see {@link #int8SquareDistances}. */
+  default void int8Dots(float[] weight, byte[] codes, int count, int len, float[] out) {
+    for (int v = 0; v < count; v++) {
+      out[v] = int8Dot(weight, codes, v * len, len);
+    }
+  }
+
   /** The kernel this JVM uses, chosen once (Vector API when its module is readable). */
   static VectorKernel selected() {
     return KernelSelection.SELECTED;

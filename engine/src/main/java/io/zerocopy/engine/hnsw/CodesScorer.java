@@ -69,9 +69,7 @@ final class CodesScorer implements VectorScorer {
     for (int i = 0; i < count; i++) {
       codes.read(nodes[i], block, i * dimension);
     }
-    for (int i = 0; i < count; i++) {
-      scores[i] = codes.score(metric, query, block, i * dimension, kernel);
-    }
+    codes.scoreAll(metric, query, block, count, scores, kernel);
   }
 
   @Override

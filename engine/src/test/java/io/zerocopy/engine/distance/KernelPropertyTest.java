@@ -169,6 +169,26 @@ class KernelPropertyTest {
                 * (Math.abs(residual[i]) + Math.abs(decoded));
       }
       for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+        // the bulk forms give the single-row results bit for bit (scoreAll's contract)
+        byte[] rows = new byte[3 * len];
+        random.nextBytes(rows);
+        float[] bulk = new float[3];
+        kernel.int8SquareDistances(residual, step, rows, 3, len, bulk);
+        for (int v = 0; v < 3; v++) {
+          assertEquals(
+              kernel.int8SquareDistance(residual, step, rows, v * len, len),
+              bulk[v],
+              0f,
+              kernel.name() + " int8SquareDistances row " + v + ", len " + len);
+        }
+        kernel.int8Dots(residual, rows, 3, len, bulk);
+        for (int v = 0; v < 3; v++) {
+          assertEquals(
+              kernel.int8Dot(residual, rows, v * len, len),
+              bulk[v],
+              0f,
+              kernel.name() + " int8Dots row " + v + ", len " + len);
+        }
         assertEquals(
             square,
             kernel.int8SquareDistance(residual, step, codes, offset, len),
