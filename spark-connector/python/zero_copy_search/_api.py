@@ -143,32 +143,71 @@ def _new_index(store: VectorStore, m: Optional[int], ef_construction: Optional[i
     return engine().newIndex(store._java, _int_or_none(m), _int_or_none(ef_construction), str(metric))
 
 
-class HNSWIndex:
-    """The seed's HNSW index on the Java engine."""
+QUANTIZATIONS = ("none", "int8")
 
+
+def _quantization(value) -> str:
+    if not isinstance(value, str) or value.strip().lower() not in QUANTIZATIONS:
+        raise ValueError(f"quantization must be one of {', '.join(QUANTIZATIONS)}, got {value!r}")
+    return value.strip().lower()
+
+
+class HNSWIndex:
+    """The seed's HNSW index on the Java engine.
+
+    quantization="int8": build() also writes 8-bit codes (one byte per float, codes_path, by
+    default the .vec path + ".i8"); searches walk the graph on them and re-score the best
+    rerank * k candidates exactly from the .vec (rerank: 3 unless set).
+    """
+
+    @translate_errors
     def __init__(self, vector_store: VectorStore, m: Optional[int] = None, ef_construction: Optional[int] = None,
-                 metric: str = "l2"):
+                 metric: str = "l2", quantization: str = "none", codes_path: Optional[str] = None,
+                 rerank: Optional[int] = None):
+        self._quantization = _quantization(quantization)
+        if codes_path is not None and self._quantization == "none":
+            raise ValueError("codes_path needs quantization='int8'")
         self._store = vector_store
+        self._codes_path = os.path.abspath(os.fspath(codes_path or vector_store._path + ".i8"))
         self._java = _new_index(vector_store, m, ef_construction, metric)
+        if rerank is not None:
+            self._java.setRerank(int(rerank))
 
     @classmethod
     @translate_errors
-    def load(cls, store_path: str, index_path: str) -> "HNSWIndex":
-        """Maps a saved index (and its .vec file) without loading the graph into memory."""
+    def load(cls, store_path: str, index_path: str, codes_path: Optional[str] = None,
+             rerank: Optional[int] = None) -> "HNSWIndex":
+        """Maps a saved index (and its .vec file) without loading the graph into memory.
+
+        codes_path: the index's int8 codes, to search on them as it was built.
+        """
         store_path = os.path.abspath(os.fspath(store_path))
-        java = engine().openIndex(store_path, os.path.abspath(os.fspath(index_path)))
+        index_path = os.path.abspath(os.fspath(index_path))
+        if codes_path is None:
+            java = engine().openIndex(store_path, index_path)
+        else:
+            java = engine().openIndex(store_path, index_path, os.path.abspath(os.fspath(codes_path)))
+        if rerank is not None:
+            java.setRerank(int(rerank))
         index = cls.__new__(cls)
         index._store = VectorStore(java.store(), store_path)
         index._java = java
+        index._quantization = "none" if codes_path is None else "int8"
+        index._codes_path = None if codes_path is None else os.path.abspath(os.fspath(codes_path))
         return index
 
     @translate_errors
     def build(self, threads: Optional[int] = None, seed: Optional[int] = None) -> None:
-        """Builds the graph, on all cores by default; one thread and a seed are reproducible."""
+        """Builds the graph, on all cores by default; one thread and a seed are reproducible.
+
+        With quantization="int8", then trains and writes the codes (atomically).
+        """
         if threads is None and seed is None:
             self._java.build()
         else:
             engine().build(self._java, int(threads or os.cpu_count() or 1), int(42 if seed is None else seed))
+        if self._quantization == "int8":
+            engine().quantize(self._java, self._codes_path)
 
     @translate_errors
     def search(self, query: Vector, k: int = 10, ef: Optional[int] = None, filter=None) -> List[Tuple[int, float]]:
@@ -204,7 +243,8 @@ class HNSWIndex:
 
     @translate_errors
     def stats(self) -> dict:
-        """num_vectors, dimension, num_layers, total_connections, max_connections, avg_connections."""
+        """num_vectors, dimension, num_layers, total_connections, max_connections, avg_connections,
+        quantization ("none" or "int8")."""
         java_stats = engine().stats(self._java)
         return {key: java_stats.get(key) for key in java_stats.keySet()}
 

@@ -97,6 +97,17 @@ public final class EngineGateway {
     return HnswIndex.open(Path.of(storePath), Path.of(indexPath));
   }
 
+  /** With the int8 codes at {@code codesPath}: searches walk on them and re-rank exactly. */
+  public static HnswIndex openIndex(String storePath, String indexPath, String codesPath)
+      throws IOException {
+    return HnswIndex.open(Path.of(storePath), Path.of(indexPath), Path.of(codesPath));
+  }
+
+  /** Trains and writes int8 codes at {@code codesPath}; the index searches on them from now on. */
+  public static void quantize(HnswIndex index, String codesPath) throws IOException {
+    index.quantize(Path.of(codesPath));
+  }
+
   public static void build(HnswIndex index, int threads, long seed) {
     index.build(threads, seed);
   }
