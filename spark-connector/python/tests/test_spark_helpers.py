@@ -105,6 +105,43 @@ def test_build_index_on_an_unindexed_dataset(spark, tmp_path):
     assert [r.neighbor_id for r in result.collect()] == [7]
 
 
+def test_int8_codes_on_write_and_on_build_index(spark, tmp_path):
+    import json
+    import os
+
+    data = clustered(1200, 16, 11)
+    df = spark.createDataFrame([(i, data[i].tolist()) for i in range(len(data))], "id long, embedding array<float>")
+    path = str(tmp_path / "codes")
+    write_vectors(df.repartition(2), path, index="hnsw", quantization="int8")
+
+    def manifest():
+        versions = sorted(os.listdir(os.path.join(path, "_manifests")))
+        return json.load(open(os.path.join(path, "_manifests", versions[-1])))
+
+    for shard in manifest()["shards"]:
+        assert shard["codes"]["file"].endswith(".i8")
+        assert shard["codes"]["bytes"] <= 0.27 * shard["vec"]["bytes"]
+    queries_np = clustered(20, 16, 12)
+    queries = spark.createDataFrame(
+        [(q, queries_np[q].tolist()) for q in range(len(queries_np))], "qid int, embedding array<float>"
+    )
+    hits = 0
+    for row in knn_join(queries, path, k=10).collect():
+        exact = float(np.sqrt(((data[row.neighbor_id] - queries_np[row.qid]) ** 2).sum()))
+        assert row.distance == pytest.approx(exact, rel=1e-4)  # re-scored from the float32 vectors
+        truth = np.argsort(((data - queries_np[row.qid]) ** 2).sum(1), kind="stable")[:10]
+        hits += row.neighbor_id in set(truth.tolist())
+    assert hits / (20 * 10) >= 0.95
+    build_index(spark, path, quantization="none")
+    assert all("codes" not in shard for shard in manifest()["shards"])
+    build_index(spark, path, quantization="int8")
+    assert all(shard["codes"] for shard in manifest()["shards"])
+    with pytest.raises(ValueError, match="option 'quantization': unknown value 'int3': expected one of none, int8"):
+        build_index(spark, path, quantization="int3")
+    with pytest.raises(ValueError, match="needs option 'index'='hnsw'"):
+        write_vectors(df, str(tmp_path / "no-index"), quantization="int8")
+
+
 def test_index_parameters_have_the_engines_bounds_with_defaults_from_java(spark, tmp_path):
     data = clustered(50, 4, 9)
     df = spark.createDataFrame([(i, data[i].tolist()) for i in range(50)], "id long, embedding array<float>")

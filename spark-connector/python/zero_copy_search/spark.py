@@ -81,6 +81,7 @@ def write_vectors(
     partitioning: Optional[str] = None,
     shards: Optional[int] = None,
     boundary_replicas: Optional[float] = None,
+    quantization: Optional[str] = None,
     **options,
 ) -> None:
     """Writes df as a `vec` dataset; index="hnsw" builds one index per shard in the same job.
@@ -89,8 +90,11 @@ def write_vectors(
     df's partition count), so that searches can visit only the nearest shards; an append to a
     clustered dataset follows its clusters. boundary_replicas=0.1 also stores a row in up to 3
     more clusters whose centre is within 1.1 x the distance to its own: routed searches find more
-    of the true neighbours at the same nprobe, for that many more stored rows. Unset values are not passed: the connector's defaults
-    apply (metric l2 for a new dataset, the dataset's own on append; m 16, ef_construction 200)."""
+    of the true neighbours at the same nprobe, for that many more stored rows. quantization="int8"
+    (with index="hnsw") also writes each shard's 8-bit codes, a quarter of its vectors' bytes:
+    searches walk the graph on them and re-score their best candidates exactly. Unset values are
+    not passed: the connector's defaults apply (metric l2 for a new dataset, the dataset's own on
+    append; m 16, ef_construction 200, quantization none)."""
     _errors_in_python_terms(df.sparkSession)
     # Spark Connect's client knows "error" but rejects its classic synonyms
     if mode.lower() in ("errorifexists", "default"):
@@ -109,6 +113,7 @@ def write_vectors(
         "partitioning": partitioning,
         "shards": shards,
         "boundaryReplicas": boundary_replicas,
+        "quantization": quantization,
     }
     for key, value in list(given.items()) + list(options.items()):
         if value is not None:
@@ -117,15 +122,21 @@ def write_vectors(
 
 
 def build_index(
-    spark, path: str, m: Optional[int] = None, ef_construction: Optional[int] = None, metric: Optional[str] = None
+    spark,
+    path: str,
+    m: Optional[int] = None,
+    ef_construction: Optional[int] = None,
+    metric: Optional[str] = None,
+    quantization: Optional[str] = None,
 ):
     """Builds one HNSW index per shard of an existing `vec` dataset, as a Spark job, and commits
     them. Classic sessions and Spark Connect alike: it runs the SQL table-valued function
     vec_build_index of the connector's extensions (the build happens when the query runs, on the
-    driver). Unset values: the connector's defaults. Returns one Row per shard (shard, file,
+    driver). quantization="int8" also writes each shard's codes, which searches then walk on.
+    Unset values: the connector's defaults. Returns one Row per shard (shard, file,
     bytes, seconds, threads, executor)."""
     _errors_in_python_terms(spark)
-    given = {"m": m, "efConstruction": ef_construction, "metric": metric}
+    given = {"m": m, "efConstruction": ef_construction, "metric": metric, "quantization": quantization}
     args = {"path": path}
     entries = []
     for key, value in given.items():

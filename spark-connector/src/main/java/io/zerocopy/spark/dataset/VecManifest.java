@@ -36,6 +36,8 @@ import org.apache.spark.sql.types.StructType;
  *      "ids": {"file": "part-00000-<uuid>.ids.arrow", "bytes": ..., "crc32c": "..."},
  *      "index": null}
  *   ],
+ *   (an indexed shard: "index": {"file": "<shard>.hnsw", ...}, and with quantization=int8
+ *    "codes": {"file": "<shard>.i8", ...}, absent otherwise)
  *   "retired": [{"file": "part-00000-<older uuid>.vec", "since": <epoch ms>}],
  *   "centroids": {"file": "part-centroids-<uuid>.centroids", "bytes": ..., "crc32c": "..."}
  * }
@@ -282,6 +284,9 @@ public record VecManifest(
       putFile(node, "vec", shard.vec());
       putFile(node, "ids", shard.ids());
       putFile(node, "index", shard.index());
+      if (shard.codes() != null) {
+        putFile(node, "codes", shard.codes());
+      }
       if (shard.cluster() != ShardEntry.UNCLUSTERED) {
         node.put("cluster", shard.cluster());
       }
@@ -353,6 +358,7 @@ public record VecManifest(
                 file(node, "vec", source),
                 file(node, "ids", source),
                 node.hasNonNull("index") ? file(node, "index", source) : null,
+                node.hasNonNull("codes") ? file(node, "codes", source) : null,
                 node.hasNonNull("cluster")
                     ? required(node, "cluster", source).asInt()
                     : ShardEntry.UNCLUSTERED,

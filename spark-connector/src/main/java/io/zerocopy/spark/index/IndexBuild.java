@@ -35,14 +35,20 @@ public final class IndexBuild {
 
   /** Options of {@link #run}. */
   public static final Set<String> OPTIONS =
-      Set.of(IndexSpec.M, IndexSpec.EF_CONSTRUCTION, IndexSpec.INDEX_THREADS, "metric");
+      Set.of(
+          IndexSpec.M,
+          IndexSpec.EF_CONSTRUCTION,
+          IndexSpec.INDEX_THREADS,
+          IndexSpec.QUANTIZATION,
+          "metric");
 
   /**
    * Builds (or rebuilds) the HNSW index of every shard of the dataset at {@code path} as a Spark
    * job, one task per shard on the executors, then commits a new manifest that lists the {@code
    * .hnsw} files, atomically. Until then readers see the dataset as it was; a failed job leaves
    * nothing. Options: {@code m} (16), {@code efConstruction} (200), {@code indexThreads} (default:
-   * {@code spark.task.cpus}), {@code metric} (must be the dataset's, if given).
+   * {@code spark.task.cpus}), {@code quantization} (none, or int8: also the shards' codes, which
+   * searches then walk on), {@code metric} (must be the dataset's, if given).
    *
    * @return the committed manifest and every shard's build (time, threads, executor)
    */
@@ -89,6 +95,7 @@ public final class IndexBuild {
               .option("m", spec.m())
               .option("efConstruction", spec.efConstruction())
               .option("indexThreads", spec.threads())
+              .option(IndexSpec.QUANTIZATION, spec.quantization().id())
               .load()
               .collectAsList();
     } catch (RuntimeException e) {
@@ -107,8 +114,13 @@ public final class IndexBuild {
   private static IndexBuildResult commit(
       DatasetDirectory directory, ManifestVersion planned, String buildId, List<Row> rows) {
     Map<String, FileEntry> built = new HashMap<>();
+    Map<String, FileEntry> codes = new HashMap<>();
     for (Row row : rows) {
       built.put(row.getString(0), new FileEntry(row.getString(1), row.getLong(2), row.getLong(3)));
+      if (!row.isNullAt(7)) {
+        codes.put(
+            row.getString(0), new FileEntry(row.getString(7), row.getLong(8), row.getLong(9)));
+      }
     }
     String operation = "the index build " + buildId;
     ManifestCommit.Committed commit;
@@ -138,7 +150,8 @@ public final class IndexBuild {
                 List<ShardEntry> shards = new ArrayList<>();
                 for (ShardEntry shard : current.shards()) {
                   FileEntry index = built.get(shard.name());
-                  shards.add(index == null ? shard : shard.withIndex(index));
+                  shards.add(
+                      index == null ? shard : shard.withIndex(index, codes.get(shard.name())));
                 }
                 return current.withShards(buildId, current.dimension(), shards);
               });
@@ -155,6 +168,7 @@ public final class IndexBuild {
           commit.version());
       Set<String> keep = new HashSet<>();
       built.values().forEach(entry -> keep.add(entry.file()));
+      codes.values().forEach(entry -> keep.add(entry.file()));
       deleteBuildFiles(directory, buildId, keep);
     } catch (RuntimeException e) {
       LOG.warn("{}: indexes committed, but the cleanup after it failed", directory, e);

@@ -59,7 +59,10 @@ public final class IndexBuildSource implements TableProvider {
             DataTypes.createStructField("crc32c", DataTypes.LongType, false),
             DataTypes.createStructField("buildNanos", DataTypes.LongType, false),
             DataTypes.createStructField("threads", DataTypes.IntegerType, false),
-            DataTypes.createStructField("executor", DataTypes.StringType, false)
+            DataTypes.createStructField("executor", DataTypes.StringType, false),
+            DataTypes.createStructField("codesFile", DataTypes.StringType, true),
+            DataTypes.createStructField("codesBytes", DataTypes.LongType, false),
+            DataTypes.createStructField("codesCrc32c", DataTypes.LongType, false)
           });
 
   @Override
@@ -112,7 +115,8 @@ public final class IndexBuildSource implements TableProvider {
           new IndexSpec(
               Integer.parseInt(options.get(M)),
               Integer.parseInt(options.get(EF_CONSTRUCTION)),
-              Integer.parseInt(options.get(THREADS)));
+              Integer.parseInt(options.get(THREADS)),
+              IndexSpec.Quantization.parse(options.get(IndexSpec.QUANTIZATION)));
     }
 
     @Override
@@ -212,8 +216,12 @@ public final class IndexBuildSource implements TableProvider {
         built =
             ShardIndexBuilder.build(vec, target, task.metric(), task.spec(), task.shard().name());
         directory.publish(target, file);
+        if (built.codes() != null) {
+          directory.publish(target.resolveSibling(built.codes().file()), built.codes().file());
+        }
       } catch (IOException | RuntimeException e) {
         directory.deleteQuietly(file);
+        directory.deleteQuietly(ShardIndexBuilder.codesFile(file));
         throw e;
       } finally {
         DatasetDirectory.deleteTree(staging);
@@ -232,7 +240,10 @@ public final class IndexBuildSource implements TableProvider {
             built.entry().crc32c(),
             built.buildNanos(),
             built.threads(),
-            UTF8String.fromString(built.executor())
+            UTF8String.fromString(built.executor()),
+            built.codes() == null ? null : UTF8String.fromString(built.codes().file()),
+            built.codes() == null ? 0L : built.codes().bytes(),
+            built.codes() == null ? 0L : built.codes().crc32c()
           });
     }
 

@@ -3,18 +3,58 @@ package io.zerocopy.spark.index;
 import io.zerocopy.engine.hnsw.HnswParameters;
 import io.zerocopy.spark.options.OptionParsing;
 import java.io.Serializable;
+import java.util.Locale;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * How to build the HNSW graph of a shard: {@code m}, {@code efConstruction}, and the build threads
- * of one task ({@code 0}: the task's cores, {@code spark.task.cpus}). The metric is the dataset's.
- * Defaults and bounds are the engine's ({@link HnswParameters}).
+ * How to build the HNSW graph of a shard: {@code m}, {@code efConstruction}, the build threads of
+ * one task ({@code 0}: the task's cores, {@code spark.task.cpus}), and the codes its searches walk
+ * on ({@code quantization}). The metric is the dataset's. Defaults and bounds are the engine's
+ * ({@link HnswParameters}).
  */
-public record IndexSpec(int m, int efConstruction, int threads) implements Serializable {
+public record IndexSpec(int m, int efConstruction, int threads, Quantization quantization)
+    implements Serializable {
 
   public static final String M = "m";
   public static final String EF_CONSTRUCTION = "efConstruction";
   public static final String INDEX_THREADS = "indexThreads";
+  public static final String QUANTIZATION = "quantization";
+
+  /** The codes a shard's graph search walks on; its best candidates are re-scored exactly. */
+  public enum Quantization {
+    /** The float32 vectors of the {@code .vec}. */
+    NONE,
+    /** One byte per float ({@code .i8} beside the {@code .hnsw}): a quarter of the bytes. */
+    INT8;
+
+    public String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses an option value; an unknown value names the option and the allowed values. */
+    public static Quantization parse(String raw) {
+      String wanted = raw == null ? "" : raw.trim().toLowerCase(Locale.ROOT);
+      for (Quantization kind : values()) {
+        if (kind.id().equals(wanted)) {
+          return kind;
+        }
+      }
+      String why = wanted.equals("pq") ? " (product quantization is not built yet)" : "";
+      throw new IllegalArgumentException(
+          "option '"
+              + QUANTIZATION
+              + "': unknown value '"
+              + raw
+              + "'"
+              + why
+              + ": expected one of none, int8");
+    }
+  }
+
+  /** A spec without codes. */
+  public IndexSpec(int m, int efConstruction, int threads) {
+    this(m, efConstruction, threads, Quantization.NONE);
+  }
 
   public IndexSpec {
     HnswParameters.checkM(m, "option '" + M + "'");
@@ -23,9 +63,15 @@ public record IndexSpec(int m, int efConstruction, int threads) implements Seria
       throw new IllegalArgumentException(
           "option '" + INDEX_THREADS + "' must be >= 0, got " + threads);
     }
+    if (quantization == null) {
+      throw new IllegalArgumentException("option '" + QUANTIZATION + "' must not be null");
+    }
   }
 
-  /** The spec the options {@code m}, {@code efConstruction} and {@code indexThreads} ask for. */
+  /**
+   * The spec the options {@code m}, {@code efConstruction}, {@code indexThreads} and {@code
+   * quantization} ask for.
+   */
   public static IndexSpec parse(CaseInsensitiveStringMap options) {
     return new IndexSpec(
         OptionParsing.intOption(
@@ -36,7 +82,8 @@ public record IndexSpec(int m, int efConstruction, int threads) implements Seria
             HnswParameters.DEFAULT_EF_CONSTRUCTION,
             1,
             HnswParameters.MAX_EF_CONSTRUCTION),
-        OptionParsing.intOption(options, INDEX_THREADS, 0, 0, 1024));
+        OptionParsing.intOption(options, INDEX_THREADS, 0, 0, 1024),
+        Quantization.parse(options.getOrDefault(QUANTIZATION, "none")));
   }
 
   /** The threads a task builds with: the option, else the task's cores, else 1. */

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the HNSW graph of one shard inside a task, from its mapped {@code .vec} file, and saves it
- * atomically (temporary file, fsync, rename) under a name no manifest lists yet.
+ * atomically (temporary file, fsync, rename) under a name no manifest lists yet; with {@code
+ * quantization=int8} also the shard's codes, the same way.
  */
 public final class ShardIndexBuilder {
 
@@ -24,8 +25,12 @@ public final class ShardIndexBuilder {
 
   private ShardIndexBuilder() {}
 
-  /** What a build produced: the {@code .hnsw} file's manifest entry, its build time and threads. */
-  public record Built(FileEntry entry, long buildNanos, int threads, String executor) {
+  /**
+   * What a build produced: the {@code .hnsw} file's manifest entry, that of its codes (null
+   * without), its build time (codes included) and threads.
+   */
+  public record Built(
+      FileEntry entry, FileEntry codes, long buildNanos, int threads, String executor) {
 
     /** For the custom metric: at least 1 ms, so a built shard always counts. */
     public long buildMillis() {
@@ -39,9 +44,17 @@ public final class ShardIndexBuilder {
     return spec.threadsFor(context == null ? 1 : context.cpus());
   }
 
+  /** The codes file of the index file {@code hnswFile} ({@code <name>.hnsw}): {@code <name>.i8}. */
+  public static String codesFile(String hnswFile) {
+    String stem =
+        hnswFile.endsWith(".hnsw") ? hnswFile.substring(0, hnswFile.length() - 5) : hnswFile;
+    return stem + ".i8";
+  }
+
   /**
    * Builds the graph of {@code vec} (a local, committed {@code .vec} file) and writes it to {@code
-   * target}; {@code shard} only names the shard in logs.
+   * target}, and, if the spec asks for codes, writes them to {@link #codesFile} of it; {@code
+   * shard} only names the shard in logs.
    */
   public static Built build(Path vec, Path target, Metric metric, IndexSpec spec, String shard)
       throws IOException {
@@ -51,6 +64,7 @@ public final class ShardIndexBuilder {
     long started = System.nanoTime();
     long count;
     int dimension;
+    Path codesTarget = null;
     try (VectorStore store = VectorStore.open(vec);
         HnswIndex index = new HnswIndex(store, spec.m(), spec.efConstruction(), metric)) {
       count = store.size();
@@ -68,22 +82,31 @@ public final class ShardIndexBuilder {
           executor);
       index.build(threads);
       index.save(target);
+      if (spec.quantization() == IndexSpec.Quantization.INT8) {
+        codesTarget = target.resolveSibling(codesFile(target.getFileName().toString()));
+        index.quantize(codesTarget);
+      }
     }
     long nanos = System.nanoTime() - started;
-    FileEntry entry =
-        new FileEntry(
-            target.getFileName().toString(), Files.size(target), DatasetDirectory.crc32c(target));
+    FileEntry entry = entry(target);
+    FileEntry codes = codesTarget == null ? null : entry(codesTarget);
     LOG.info(
         "built HNSW index of shard {}: {} vectors of dimension {}, {} threads, {} s, {} bytes,"
-            + " executor {}",
+            + " codes {}, executor {}",
         shard,
         count,
         dimension,
         threads,
         String.format(Locale.ROOT, "%.2f", nanos / 1e9),
         entry.bytes(),
+        codes == null ? "none" : spec.quantization().id() + " " + codes.bytes() + " bytes",
         executor);
-    return new Built(entry, nanos, threads, executor);
+    return new Built(entry, codes, nanos, threads, executor);
+  }
+
+  private static FileEntry entry(Path file) throws IOException {
+    return new FileEntry(
+        file.getFileName().toString(), Files.size(file), DatasetDirectory.crc32c(file));
   }
 
   /** The Spark executor id of this JVM ("driver" in local mode), or "none" outside Spark. */

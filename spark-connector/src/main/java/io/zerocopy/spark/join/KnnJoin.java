@@ -390,7 +390,10 @@ public final class KnnJoin {
     }
     long bytes = 0;
     for (ShardEntry shard : manifest.shards()) {
-      bytes += shard.vec().bytes() + (shard.index() != null ? shard.index().bytes() : 0);
+      bytes +=
+          shard.vec().bytes()
+              + (shard.index() != null ? shard.index().bytes() : 0)
+              + (shard.codes() != null ? shard.codes().bytes() : 0);
     }
     long executorMemory =
         Utils.byteStringAsBytes(session.conf().get("spark.executor.memory", "1g"));

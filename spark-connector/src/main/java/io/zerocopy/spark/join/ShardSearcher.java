@@ -26,10 +26,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * One shard opened for searching: its mapped {@code .vec} file, its mapped {@code .hnsw} graph when
- * the manifest lists one, and (on first use) its id and carried columns. The only place the join
- * code touches shard files: local ones are mapped in place, remote ones through the executor's
- * {@code ShardCache}. Instances are shared by all tasks of an executor through {@link
- * DatasetSearcher#acquire}; every method is safe to call from many threads.
+ * the manifest lists one (and the codes the graph search walks on, if listed), and (on first use)
+ * its id and carried columns. The only place the join code touches shard files: local ones are
+ * mapped in place, remote ones through the executor's {@code ShardCache}. Instances are shared by
+ * all tasks of an executor through {@link DatasetSearcher#acquire}; every method is safe to call
+ * from many threads.
  */
 final class ShardSearcher {
 
@@ -72,8 +73,19 @@ final class ShardSearcher {
       }
       PinnedFile graph = directory.pinnedFile(shard.index(), true);
       files.add(graph);
+      PinnedFile codes = null;
+      if (shard.codes() != null) {
+        codes = directory.pinnedFile(shard.codes(), true);
+        files.add(codes);
+      }
       HnswIndex index =
-          ShardIndexes.open(directory, shard, manifest.dimension(), vec.path(), graph.path());
+          ShardIndexes.open(
+              directory,
+              shard,
+              manifest.dimension(),
+              vec.path(),
+              graph.path(),
+              codes == null ? null : codes.path());
       return new ShardSearcher(directory, manifest, shard, index.store(), index, files);
     } catch (IOException e) {
       files.forEach(PinnedFile::close);
@@ -103,6 +115,7 @@ final class ShardSearcher {
   long bytes() {
     return shard.vec().bytes()
         + (shard.index() != null ? shard.index().bytes() : 0)
+        + (shard.codes() != null ? shard.codes().bytes() : 0)
         + (rows != null ? shard.ids().bytes() : 0);
   }
 

@@ -52,6 +52,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
   private final String idsFile;
   private final String idsTemporary;
   private final String indexFile;
+  private final String codesFile;
   private final DataType[] carriedTypes;
   private final GenericInternalRow projected;
   private final boolean failAfterFirstRow;
@@ -83,6 +84,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     this.idsFile = baseName + ".ids.arrow";
     this.idsTemporary = "." + idsFile + ".tmp";
     this.indexFile = baseName + ".hnsw";
+    this.codesFile = ShardIndexBuilder.codesFile(indexFile);
     this.carriedTypes = new DataType[plan.carriedOrdinals().length];
     for (int i = 0; i < carriedTypes.length; i++) {
       carriedTypes[i] = plan.carriedSchema().fields()[i].dataType();
@@ -265,6 +267,9 @@ final class VecDataWriter implements DataWriter<InternalRow> {
       directory.publish(local(idsFile), idsFile);
       if (built != null) {
         directory.publish(local(indexFile), indexFile);
+        if (built.codes() != null) {
+          directory.publish(local(codesFile), codesFile);
+        }
       }
       DatasetDirectory.deleteTree(staging);
     }
@@ -288,6 +293,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
             vecEntry,
             idsEntry,
             built == null ? null : built.entry(),
+            built == null ? null : built.codes(),
             // a clustered write's input has one partition per cluster (ClusteredWrite)
             plan.centroids() != null ? partitionId : ShardEntry.UNCLUSTERED,
             replicas),
@@ -365,7 +371,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     if (staging != null) {
       DatasetDirectory.deleteTree(staging);
     }
-    for (String file : new String[] {vecFile, idsFile, idsTemporary, indexFile}) {
+    for (String file : new String[] {vecFile, idsFile, idsTemporary, indexFile, codesFile}) {
       directory.deleteQuietly(file).ifPresent(e -> LOG.warn("cannot delete {}", file, e));
     }
   }

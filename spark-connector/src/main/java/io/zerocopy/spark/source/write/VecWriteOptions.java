@@ -25,7 +25,9 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  *   <li>{@code index}: none (default) or hnsw: every task builds its shard's HNSW graph right after
  *       writing it, from the mapped shard; {@code m} (16, in [2, 512]), {@code efConstruction}
  *       (200, in [1, 65536]), {@code indexThreads} (threads per task for the build; default {@code
- *       spark.task.cpus})
+ *       spark.task.cpus}); {@code quantization}: none (default) or int8: the task also writes 8-bit
+ *       codes of its shard ({@code .i8}, a quarter of the {@code .vec}) that the graph search walks
+ *       on, re-scoring its best candidates exactly from the {@code .vec}
  *   <li>{@code batchRows}: rows per Arrow record batch (4096), also the unit of read splits
  *   <li>{@code partitioning}: none (default: one shard per input partition) or kmeans: shards are
  *       clusters of similar vectors, so that searches can visit only the nearest ones; {@code
@@ -46,6 +48,7 @@ public record VecWriteOptions(
     int m,
     int efConstruction,
     int indexThreads,
+    IndexSpec.Quantization quantization,
     int batchRows,
     boolean createNew,
     Partitioning partitioning,
@@ -62,6 +65,7 @@ public record VecWriteOptions(
   public static final String M = IndexSpec.M;
   public static final String EF_CONSTRUCTION = IndexSpec.EF_CONSTRUCTION;
   public static final String INDEX_THREADS = IndexSpec.INDEX_THREADS;
+  public static final String QUANTIZATION = IndexSpec.QUANTIZATION;
   public static final String BATCH_ROWS = "batchRows";
   public static final String PARTITIONING = "partitioning";
   public static final String SHARDS = "shards";
@@ -106,6 +110,7 @@ public record VecWriteOptions(
           M,
           EF_CONSTRUCTION,
           INDEX_THREADS,
+          QUANTIZATION,
           BATCH_ROWS,
           PARTITIONING,
           SHARDS,
@@ -174,6 +179,15 @@ public record VecWriteOptions(
     IndexKind index = IndexKind.parse(options.getOrDefault(INDEX, "none"));
     // parsed and checked even without index=hnsw, so that a typo never passes unnoticed
     IndexSpec spec = IndexSpec.parse(options);
+    if (spec.quantization() != IndexSpec.Quantization.NONE && index != IndexKind.HNSW) {
+      throw new IllegalArgumentException(
+          "option '"
+              + QUANTIZATION
+              + "'="
+              + spec.quantization().id()
+              + " needs option 'index'='hnsw': the codes are what the graph search walks on"
+              + " (or build the index later with VecDatasets.buildIndex and this option)");
+    }
     int batchRows = OptionParsing.intOption(options, BATCH_ROWS, 4096, 1, 1 << 20);
     boolean createNew = OptionParsing.booleanOption(options, CREATE_NEW, false);
     Partitioning partitioning = Partitioning.parse(options.getOrDefault(PARTITIONING, "none"));
@@ -218,6 +232,7 @@ public record VecWriteOptions(
         spec.m(),
         spec.efConstruction(),
         spec.threads(),
+        spec.quantization(),
         batchRows,
         createNew,
         partitioning,
@@ -227,7 +242,9 @@ public record VecWriteOptions(
 
   /** What a task needs to index its shard, or null when {@code index} is none. */
   public IndexSpec indexSpec() {
-    return index == IndexKind.HNSW ? new IndexSpec(m, efConstruction, indexThreads) : null;
+    return index == IndexKind.HNSW
+        ? new IndexSpec(m, efConstruction, indexThreads, quantization)
+        : null;
   }
 
   private static String required(CaseInsensitiveStringMap options, String key, String what) {
