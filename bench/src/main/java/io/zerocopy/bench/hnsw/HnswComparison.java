@@ -53,6 +53,7 @@ public final class HnswComparison {
         () -> new ZeroCopyLibrary(io.zerocopy.engine.hnsw.HnswIndex.DEFAULT_RERANK));
     LIBRARIES.put("zero-copy-int8-rerank2", () -> new ZeroCopyLibrary(2));
     LIBRARIES.put("lucene", LuceneLibrary::new);
+    LIBRARIES.put("lucene-quantized", () -> new LuceneLibrary(true));
     LIBRARIES.put("jvector", JVectorLibrary::new);
     LIBRARIES.put("hnswlib-core", HnswlibCoreLibrary::new);
   }

@@ -42,20 +42,36 @@ import org.apache.lucene.util.Version;
  * with {@code threads} merge workers, committed, and reopened from an {@code FSDirectory} (mmap).
  * Search: {@code KnnFloatVectorQuery} with {@code k = ef} candidates, of which the best {@code k}
  * are kept (Lucene's beam width is the query's k).
+ *
+ * <p>{@code lucene-quantized}: the same with Lucene's scalar-quantized HNSW format at its defaults:
+ * on 9.12 {@code Lucene99HnswScalarQuantizedVectorsFormat} (7 bits per dimension), on 10.x {@code
+ * Lucene104HnswScalarQuantizedVectorsFormat} (8 bits, {@code UNSIGNED_BYTE}); the graph is searched
+ * on the quantized vectors and the query returns their scores (no float re-ranking). Made by
+ * reflection: each class exists in one of the two lines only.
  */
 final class LuceneLibrary implements HnswLibrary {
 
   private static final String FIELD = "vector";
   private static final String ID = "id";
 
+  private final boolean quantized;
   private FSDirectory directory;
   private DirectoryReader reader;
   private IndexSearcher searcher;
   private int[] docToId;
 
+  LuceneLibrary() {
+    this(false);
+  }
+
+  /** {@code quantized}: Lucene's scalar-quantized HNSW format instead of float32. */
+  LuceneLibrary(boolean quantized) {
+    this.quantized = quantized;
+  }
+
   @Override
   public String name() {
-    return "lucene";
+    return quantized ? "lucene-quantized" : "lucene";
   }
 
   @Override
@@ -89,8 +105,10 @@ final class LuceneLibrary implements HnswLibrary {
     ExecutorService indexers = Executors.newFixedThreadPool(threads);
     try {
       KnnVectorsFormat hnsw =
-          new Lucene99HnswVectorsFormat(
-              parameters.m(), parameters.efConstruction(), threads, mergeWorkers);
+          quantized
+              ? quantizedFormat(parameters.m(), parameters.efConstruction(), threads, mergeWorkers)
+              : new Lucene99HnswVectorsFormat(
+                  parameters.m(), parameters.efConstruction(), threads, mergeWorkers);
       KnnVectorsFormat perField =
           new PerFieldKnnVectorsFormat() {
             @Override
@@ -158,6 +176,45 @@ final class LuceneLibrary implements HnswLibrary {
     }
     searcher = new IndexSearcher(reader);
     searcher.setQueryCache(null);
+  }
+
+  /** Lucene's scalar-quantized HNSW format of the running version, at its default encoding. */
+  private static KnnVectorsFormat quantizedFormat(
+      int m, int efConstruction, int threads, ExecutorService mergeWorkers)
+      throws ReflectiveOperationException {
+    if (Version.LATEST.major >= 10) {
+      Class<?> format =
+          Class.forName(
+              "org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat");
+      @SuppressWarnings({"unchecked", "rawtypes"})
+      Class<Enum> encoding =
+          (Class<Enum>)
+              Class.forName(
+                  "org.apache.lucene.util.quantization.QuantizedByteVectorValues$ScalarEncoding");
+      Object byteEncoding = Enum.valueOf(encoding, "UNSIGNED_BYTE");
+      // (encoding, maxConn, beamWidth, mergeWorkers, executor, tinySegmentsThreshold): the
+      // threshold is the value of the format's own (maxConn, beamWidth) constructor
+      return (KnnVectorsFormat)
+          format
+              .getConstructor(
+                  encoding, int.class, int.class, int.class, ExecutorService.class, int.class)
+              .newInstance(byteEncoding, m, efConstruction, threads, mergeWorkers, 100);
+    }
+    Class<?> format =
+        Class.forName("org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat");
+    // (maxConn, beamWidth, mergeWorkers, bits, compress, confidenceInterval, executor): the
+    // defaults are 7 bits, no compression, a confidence interval computed from the dimension
+    return (KnnVectorsFormat)
+        format
+            .getConstructor(
+                int.class,
+                int.class,
+                int.class,
+                int.class,
+                boolean.class,
+                Float.class,
+                ExecutorService.class)
+            .newInstance(m, efConstruction, threads, 7, false, null, mergeWorkers);
   }
 
   @Override
