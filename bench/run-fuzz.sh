@@ -16,13 +16,14 @@ declare -A TARGETS=(
   [hnsw]="engine io.zerocopy.engine.hnsw.HnswFileFuzzTest#openAndSearch"
   [centroids]="engine io.zerocopy.engine.cluster.CentroidsFileFuzzTest#read"
   [i8]="engine io.zerocopy.engine.codes.Int8CodesFuzzTest#openAndScore"
+  [pq]="engine io.zerocopy.engine.codes.PqCodesFuzzTest#openAndScore"
   [fvecs]="datasets io.zerocopy.datasets.DatasetFilesFuzzTest#fvecs"
   [ivecs]="datasets io.zerocopy.datasets.DatasetFilesFuzzTest#ivecs"
   [idx]="datasets io.zerocopy.datasets.DatasetFilesFuzzTest#idx"
   [manifest]="spark-connector io.zerocopy.spark.dataset.VecManifestFuzzTest#parse"
   [ids]="spark-connector io.zerocopy.spark.dataset.IdsFileFuzzTest#read"
 )
-ORDER=(vec hnsw centroids i8 fvecs ivecs idx manifest ids)
+ORDER=(vec hnsw centroids i8 pq fvecs ivecs idx manifest ids)
 if [ $# -gt 0 ]; then ORDER=("$@"); fi
 
 OUT="bench/target/fuzz-$(date -u +%Y%m%dT%H%M%SZ)"

@@ -41,10 +41,10 @@ class PackageLayersTest {
           "io.zerocopy.engine.store", 1,
           "io.zerocopy.engine.distance", 1,
           "io.zerocopy.engine.search", 1,
-          "io.zerocopy.engine.codes", 2,
-          "io.zerocopy.engine.exact", 3,
-          "io.zerocopy.engine.cluster", 3,
-          "io.zerocopy.engine.hnsw", 3);
+          "io.zerocopy.engine.cluster", 2,
+          "io.zerocopy.engine.codes", 3,
+          "io.zerocopy.engine.exact", 4,
+          "io.zerocopy.engine.hnsw", 4);
 
   private static final Pattern REFERENCE =
       Pattern.compile("\\b(io\\.zerocopy(?:\\.[a-z][a-z0-9]*)+)\\.[A-Z*]");

@@ -2,6 +2,7 @@ package io.zerocopy.bench.hnsw;
 
 import io.zerocopy.datasets.DatasetCache;
 import io.zerocopy.datasets.Ivecs;
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
 import io.zerocopy.engine.store.VectorStoreWriter;
@@ -48,10 +49,10 @@ public final class HnswComparison {
 
   static {
     LIBRARIES.put("zero-copy", ZeroCopyLibrary::new);
-    LIBRARIES.put(
-        "zero-copy-int8",
-        () -> new ZeroCopyLibrary(io.zerocopy.engine.hnsw.HnswIndex.DEFAULT_RERANK));
-    LIBRARIES.put("zero-copy-int8-rerank2", () -> new ZeroCopyLibrary(2));
+    LIBRARIES.put("zero-copy-int8", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.INT8, 0));
+    LIBRARIES.put("zero-copy-int8-rerank2", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.INT8, 2));
+    LIBRARIES.put("zero-copy-pq", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.PQ, 0));
+    LIBRARIES.put("zero-copy-pq-rerank5", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.PQ, 5));
     LIBRARIES.put("lucene", LuceneLibrary::new);
     LIBRARIES.put("lucene-quantized", () -> new LuceneLibrary(true));
     LIBRARIES.put("jvector", JVectorLibrary::new);

@@ -1,5 +1,6 @@
 package io.zerocopy.bench.hnsw;
 
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.engine.search.Neighbor;
@@ -9,31 +10,34 @@ import java.util.List;
 
 /**
  * Our {@link HnswIndex}: built on the heap, saved as {@code .hnsw} and reopened, so that searches
- * run as in production, straight from the mapped graph and the mapped {@code .vec} file; with
- * {@code rerank > 0}, quantized after the build (training and encoding count as build time) and
- * searched on its int8 codes, re-ranking {@code rerank} × k candidates from the float32 vectors.
+ * run as in production, straight from the mapped graph and the mapped {@code .vec} file; with codes
+ * ({@code int8} or {@code pq}), quantized after the build (training and encoding count as build
+ * time) and searched on its codes, re-ranking {@code rerank} × k candidates from the float32
+ * vectors ({@code rerank} 0: the index's default for the codes).
  */
 final class ZeroCopyLibrary implements HnswLibrary {
 
+  private final QuantizedCodes.Kind codes;
   private final int rerank;
   private HnswIndex index;
 
   /** Searches on the float32 vectors. */
   ZeroCopyLibrary() {
-    this(0);
+    this(null, 0);
   }
 
-  /** Searches on int8 codes with {@code rerank} (0: on the float32 vectors). */
-  ZeroCopyLibrary(int rerank) {
+  /** Searches on codes of {@code kind} (null: on the float32 vectors) with {@code rerank}. */
+  ZeroCopyLibrary(QuantizedCodes.Kind kind, int rerank) {
+    this.codes = kind;
     this.rerank = rerank;
   }
 
   @Override
   public String name() {
-    if (rerank == 0) {
+    if (codes == null) {
       return "zero-copy";
     }
-    return rerank == HnswIndex.DEFAULT_RERANK ? "zero-copy-int8" : "zero-copy-int8-rerank" + rerank;
+    return "zero-copy-" + codes.id() + (rerank == 0 ? "" : "-rerank" + rerank);
   }
 
   @Override
@@ -44,9 +48,9 @@ final class ZeroCopyLibrary implements HnswLibrary {
 
   @Override
   public String layout() {
-    return rerank == 0
+    return codes == null
         ? "mapped .vec + mapped .hnsw"
-        : "mapped .hnsw + mapped int8 codes (.i8), re-ranked from the mapped .vec";
+        : "mapped .hnsw + mapped " + codes.id() + " codes, re-ranked from the mapped .vec";
   }
 
   @Override
@@ -58,16 +62,18 @@ final class ZeroCopyLibrary implements HnswLibrary {
       building.build(parameters.threads());
       building.save(graph);
     }
-    if (rerank == 0) {
+    if (codes == null) {
       index = HnswIndex.open(store.path(), graph);
       return;
     }
-    Path codes = workDir.resolve("index.i8");
+    Path file = workDir.resolve("index." + codes.id());
     try (HnswIndex quantizing = HnswIndex.open(store.path(), graph)) {
-      quantizing.quantize(codes);
+      quantizing.quantize(file, codes);
     }
-    index = HnswIndex.open(store.path(), graph, codes);
-    index.setRerank(rerank);
+    index = HnswIndex.open(store.path(), graph, file);
+    if (rerank > 0) {
+      index.setRerank(rerank);
+    }
   }
 
   @Override

@@ -40,7 +40,7 @@ import java.util.zip.CRC32C;
  * {@link #open} checks every field, both offsets, the exact size and all three checksums, and names
  * the file in any error. Safe for concurrent reads.
  */
-public final class Int8Codes implements AutoCloseable {
+public final class Int8Codes implements QuantizedCodes {
 
   public static final int MAGIC = 0x3851435A;
   public static final int VERSION = 1;
@@ -94,6 +94,7 @@ public final class Int8Codes implements AutoCloseable {
    * append) with these codes' ranges over this file, atomically, and opens them; this object stays
    * readable with its old count. Old vectors keep their codes.
    */
+  @Override
   public Int8Codes extendTo(VectorStore store) throws IOException {
     if (store.dimension() != dimension || store.size() < count) {
       throw new IllegalArgumentException(
@@ -226,25 +227,45 @@ public final class Int8Codes implements AutoCloseable {
     return codes;
   }
 
+  @Override
+  public Kind kind() {
+    return Kind.INT8;
+  }
+
+  @Override
   public Path path() {
     return path;
   }
 
+  @Override
+  public int codeBytes() {
+    return dimension;
+  }
+
+  @Override
+  public int preparedLength() {
+    return dimension + 1;
+  }
+
   /** Number of vectors coded. */
+  @Override
   public long size() {
     return count;
   }
 
+  @Override
   public int dimension() {
     return dimension;
   }
 
   /** Whether the codes are of the vectors scaled to unit length (a cosine index's). */
+  @Override
   public boolean unitVectors() {
     return unitVectors;
   }
 
   /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
+  @Override
   public void read(long id, byte[] dst, int offset) {
     if (id < 0 || id >= count) {
       throw new IndexOutOfBoundsException(
@@ -278,6 +299,7 @@ public final class Int8Codes implements AutoCloseable {
    * the constant part of its dot product (dot; cosine, with the query scaled to unit length as the
    * codes are).
    */
+  @Override
   public float[] prepare(float[] query, Metric metric, float[] prepared) {
     if (query.length != dimension || prepared.length != dimension + 1) {
       throw new IllegalArgumentException(
@@ -327,6 +349,7 @@ public final class Int8Codes implements AutoCloseable {
    * query against the codes at {@code codes[offset]}: the squared distance, minus the dot product,
    * or 1 minus it (cosine).
    */
+  @Override
   public float score(
       Metric metric, float[] prepared, byte[] codes, int offset, VectorKernel kernel) {
     return switch (metric) {
@@ -341,6 +364,7 @@ public final class Int8Codes implements AutoCloseable {
    * {@code scores[v] = score(metric, prepared, codes at v * dimension)} for {@code count} rows, on
    * the kernel's bulk methods (two rows per pass).
    */
+  @Override
   public void scoreAll(
       Metric metric,
       float[] prepared,

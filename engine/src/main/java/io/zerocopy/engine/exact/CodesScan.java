@@ -1,6 +1,6 @@
 package io.zerocopy.engine.exact;
 
-import io.zerocopy.engine.codes.Int8Codes;
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Distance;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
@@ -12,11 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A scan of every vector's 8-bit codes ({@link Int8Codes}: a quarter of the bytes of the float32
- * file) that keeps each query's best {@code rerank × k} candidates and re-scores them exactly from
- * the float32 vectors. <b>Approximate:</b> a true neighbour whose codes rank it below the {@code
- * rerank × k} kept is missed, as no error bound proves the codes' order; the distances reported are
- * exact. Use {@link BruteForce} for exact answers.
+ * A scan of every vector's codes ({@link QuantizedCodes}: 8-bit, a quarter of the bytes of the
+ * float32 file, or product quantization, a sixteenth) that keeps each query's best {@code rerank ×
+ * k} candidates and re-scores them exactly from the float32 vectors. <b>Approximate:</b> a true
+ * neighbour whose codes rank it below the {@code rerank × k} kept is missed, as no error bound
+ * proves the codes' order; the distances reported are exact. Use {@link BruteForce} for exact
+ * answers.
  */
 public final class CodesScan {
 
@@ -31,7 +32,7 @@ public final class CodesScan {
    */
   public static List<List<Neighbor>> searchApproximately(
       VectorStore store,
-      Int8Codes codes,
+      QuantizedCodes codes,
       float[][] queries,
       int k,
       Metric metric,
@@ -63,7 +64,7 @@ public final class CodesScan {
         throw new IllegalArgumentException(
             "query " + q + " must have dimension " + d + " (" + store.path() + ")");
       }
-      prepared[q] = codes.prepare(queries[q], metric);
+      prepared[q] = codes.prepare(queries[q], metric, new float[codes.preparedLength()]);
     }
     VectorKernel kernel = VectorKernel.selected();
     int ranges = (int) Math.max(1, Math.min(threads, n / BLOCK_VECTORS));
@@ -93,14 +94,14 @@ public final class CodesScan {
   }
 
   private static TopK[] scan(
-      Int8Codes codes,
+      QuantizedCodes codes,
       float[][] prepared,
       Metric metric,
       VectorKernel kernel,
       long from,
       long to,
       int keep) {
-    int d = codes.dimension();
+    int d = codes.codeBytes();
     TopK[] tops = new TopK[prepared.length];
     for (int q = 0; q < tops.length; q++) {
       tops[q] = new TopK(keep);
@@ -121,7 +122,7 @@ public final class CodesScan {
   }
 
   private static void offerBlock(
-      Int8Codes codes,
+      QuantizedCodes codes,
       float[] prepared,
       Metric metric,
       VectorKernel kernel,
@@ -129,7 +130,7 @@ public final class CodesScan {
       int count,
       long start,
       TopK top) {
-    int d = codes.dimension();
+    int d = codes.codeBytes();
     for (int v = 0; v < count; v++) {
       float score = codes.score(metric, prepared, block, v * d, kernel);
       if (score <= top.worstDistance()) {

@@ -1,36 +1,43 @@
 package io.zerocopy.engine.hnsw;
 
-import io.zerocopy.engine.codes.Int8Codes;
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 
 /**
- * Scores graph visits on 8-bit codes ({@link Int8Codes}): a quarter of the bytes of a float32
- * vector per visited node. Its scores are approximate, so results are re-scored exactly from the
- * float32 vectors before they are reported ({@link #exactDistance}, through {@code floats}).
+ * Scores graph visits on codes ({@link QuantizedCodes}: 8-bit, a quarter of the bytes of a float32
+ * vector per visited node, or product quantization, a sixteenth). Its scores are approximate, so
+ * results are re-scored exactly from the float32 vectors before they are reported ({@link
+ * #exactDistance}, through {@code floats}).
  */
 final class CodesScorer implements VectorScorer {
 
-  private final Int8Codes codes;
+  private final QuantizedCodes codes;
   private final StoreScorer floats;
   private final Metric metric;
   private final VectorKernel kernel;
   private final int dimension;
+  private final int codeBytes;
 
   /** One thread's copy of the codes of a neighbour list: nothing is allocated per visit. */
   private final ThreadLocal<byte[]> blocks;
 
-  CodesScorer(Int8Codes codes, StoreScorer floats, Metric metric, VectorKernel kernel, int m) {
+  /** One thread's prepared query (a pq table is 1 KiB per sub-space): none allocated per search. */
+  private final ThreadLocal<float[]> prepared;
+
+  CodesScorer(QuantizedCodes codes, StoreScorer floats, Metric metric, VectorKernel kernel, int m) {
     this.codes = codes;
     this.floats = floats;
     this.metric = metric;
     this.kernel = kernel;
     this.dimension = codes.dimension();
-    int capacity = (2 * m + 1) * dimension;
+    this.codeBytes = codes.codeBytes();
+    int capacity = (2 * m + 1) * codeBytes;
     this.blocks = ThreadLocal.withInitial(() -> new byte[capacity]);
+    this.prepared = ThreadLocal.withInitial(() -> new float[codes.preparedLength()]);
   }
 
-  Int8Codes codes() {
+  QuantizedCodes codes() {
     return codes;
   }
 
@@ -49,10 +56,11 @@ final class CodesScorer implements VectorScorer {
     floats.read(node, dst, offset);
   }
 
-  /** The prepared query holds one float more than a vector: see {@link Int8Codes#prepare}. */
+  /** The prepared query has its own length ({@link QuantizedCodes#preparedLength}). */
   @Override
   public float[] prepare(float[] query, float[] buffer) {
-    return codes.prepare(query, metric, new float[dimension + 1]);
+    // a search uses its prepared query to its end, and a thread runs one search at a time
+    return codes.prepare(query, metric, prepared.get());
   }
 
   @Override
@@ -67,7 +75,7 @@ final class CodesScorer implements VectorScorer {
     byte[] block = blocks.get();
     // all codes first, then all scores: the memory system fetches several lists' codes at once
     for (int i = 0; i < count; i++) {
-      codes.read(nodes[i], block, i * dimension);
+      codes.read(nodes[i], block, i * codeBytes);
     }
     codes.scoreAll(metric, query, block, count, scores, kernel);
   }

@@ -1,6 +1,7 @@
 package io.zerocopy.engine.hnsw;
 
 import io.zerocopy.engine.codes.Int8Codes;
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.search.Neighbor;
@@ -43,6 +44,12 @@ public final class HnswIndex implements AutoCloseable {
    */
   public static final int DEFAULT_RERANK = 3;
 
+  /**
+   * {@link #DEFAULT_RERANK} for product-quantization codes, whose order is further from the float32
+   * order than 8-bit codes' (one byte per 4 dimensions instead of per dimension).
+   */
+  public static final int DEFAULT_PQ_RERANK = 10;
+
   private static final System.Logger LOG = System.getLogger("io.zerocopy.engine.hnsw");
 
   private final int m;
@@ -57,10 +64,12 @@ public final class HnswIndex implements AutoCloseable {
   private boolean ownsStore;
   private StoreScorer scorer;
 
-  /** Set when graph searches walk on 8-bit codes ({@link #quantize}); null: on the float32s. */
+  /** Set when graph searches walk on codes ({@link #quantize}); null: on the float32s. */
   private CodesScorer codesScorer;
 
-  private int rerank = DEFAULT_RERANK;
+  /** 0: the default of the codes' kind. */
+  private int rerank;
+
   private GraphView graph;
   private Tombstones tombstones;
   private SplittableRandom random;
@@ -117,13 +126,14 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   /**
-   * As {@link #open(Path, Path)}, searching on the 8-bit codes in {@code codesPath} (written by
-   * {@link #quantize}), which must be the codes of {@code storePath}'s vectors for this metric.
+   * As {@link #open(Path, Path)}, searching on the codes in {@code codesPath} (8-bit or product
+   * quantization, written by {@link #quantize}), which must be the codes of {@code storePath}'s
+   * vectors for this metric.
    */
   public static HnswIndex open(Path storePath, Path indexPath, Path codesPath) throws IOException {
     HnswIndex index = open(storePath, indexPath);
     try {
-      index.attach(Int8Codes.open(codesPath, index.store));
+      index.attach(QuantizedCodes.open(codesPath, index.store));
       return index;
     } catch (IOException | RuntimeException e) {
       index.close();
@@ -459,7 +469,7 @@ public final class HnswIndex implements AutoCloseable {
     }
     CodesScorer codes = codesScorer;
     VectorScorer walker = codes != null ? codes : scorer;
-    int candidates = codes != null ? (int) Math.min((long) rerank * k, Integer.MAX_VALUE) : k;
+    int candidates = codes != null ? (int) Math.min((long) rerank() * k, Integer.MAX_VALUE) : k;
     float[] prepared = walker.prepare(query, context.query);
     long closest =
         GraphSearch.descend(
@@ -617,17 +627,26 @@ public final class HnswIndex implements AutoCloseable {
    * it reports exact distances. {@link #open(Path, Path, Path)} reopens an index with its codes.
    */
   public void quantize(Path codesPath) throws IOException {
+    quantize(codesPath, QuantizedCodes.Kind.INT8);
+  }
+
+  /**
+   * As {@link #quantize(Path)} with codes of {@code kind}: {@code INT8}, or {@code PQ}, product
+   * quantization ({@link io.zerocopy.engine.codes.PqCodes}: one byte per 4 dimensions, 1/16 of the
+   * float32 bytes, re-ranking {@link #DEFAULT_PQ_RERANK} × k by default).
+   */
+  public void quantize(Path codesPath, QuantizedCodes.Kind kind) throws IOException {
     lock.writeLock().lock();
     try {
       checkOpen();
-      Int8Codes.write(codesPath, store, metric);
-      attach(Int8Codes.open(codesPath, store));
+      QuantizedCodes.write(kind, codesPath, store, metric);
+      attach(QuantizedCodes.open(codesPath, store));
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  private void attach(Int8Codes codes) {
+  private void attach(QuantizedCodes codes) {
     if (codes.unitVectors() != (metric == Metric.COSINE)) {
       codes.close();
       throw new IllegalArgumentException(
@@ -656,7 +675,8 @@ public final class HnswIndex implements AutoCloseable {
 
   /**
    * Over-sampling of searches on codes: the best {@code factor} × k candidates of the walk are
-   * re-scored exactly ({@link #DEFAULT_RERANK} unless set); the beam is at least that wide.
+   * re-scored exactly ({@link #DEFAULT_RERANK} for 8-bit codes, {@link #DEFAULT_PQ_RERANK} for
+   * product quantization, unless set); the beam is at least that wide.
    */
   public void setRerank(int factor) {
     if (factor < 1) {
@@ -671,7 +691,13 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   public int rerank() {
-    return rerank;
+    if (rerank > 0) {
+      return rerank;
+    }
+    CodesScorer codes = codesScorer;
+    return codes != null && codes.codes().kind() == QuantizedCodes.Kind.PQ
+        ? DEFAULT_PQ_RERANK
+        : DEFAULT_RERANK;
   }
 
   public Map<String, Object> stats() {
@@ -702,7 +728,7 @@ public final class HnswIndex implements AutoCloseable {
       stats.put("m", m);
       stats.put("ef_construction", efConstruction);
       stats.put("metric", metric.id());
-      stats.put("quantization", codesScorer == null ? "none" : "int8");
+      stats.put("quantization", codesScorer == null ? "none" : codesScorer.codes().kind().id());
       return Collections.unmodifiableMap(stats);
     } finally {
       lock.readLock().unlock();

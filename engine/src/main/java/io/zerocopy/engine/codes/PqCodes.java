@@ -1,0 +1,444 @@
+package io.zerocopy.engine.codes;
+
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.distance.VectorKernel;
+import io.zerocopy.engine.store.VectorStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.zip.CRC32C;
+
+/**
+ * A {@code .pq} file: product-quantization codes of a {@code .vec}, one byte per sub-space, mapped
+ * read-only. The dimensions are cut into {@code subspaces} runs of consecutive dimensions
+ * (sub-space {@code s} holds dimensions {@code [s·d/m, (s+1)·d/m)}); each has 256 centroids trained
+ * by k-means ({@link PqTraining}), and a vector's code in a sub-space is its nearest centroid
+ * there. A query is scored asymmetrically: its table of distances to every centroid of every
+ * sub-space is computed once ({@link #prepare}), then a vector's score is the sum of {@code
+ * subspaces} table entries. Codes of a cosine index encode the vectors scaled to unit length.
+ * Little-endian:
+ *
+ * <pre>
+ * offset field                     type
+ *   0    magic "ZCPQ" (0x5150435A) u32
+ *   4    version (1)               u32
+ *   8    count                     u64   vectors, as in the .vec
+ *  16    dimension                 u32
+ *  20    subspaces                 u32   1 to dimension
+ *  24    encoding (0 vectors as stored, 1 scaled to unit length) u32
+ *  28    centroids_crc32c          u32
+ *  32    codes_offset              u64   64 + 4 × 256 × dimension
+ *  40    file_size                 u64   codes_offset + count × subspaces
+ *  48    codes_crc32c              u32
+ *  52    reserved, zero            u32 × 2
+ *  60    header_crc32c             u32   CRC32C of bytes [0, 60)
+ * centroids (at 64): per sub-space s, 256 centroids of its width, f32, finite
+ * codes: count × subspaces × u8, row-major
+ * </pre>
+ *
+ * {@link #open} checks every field, the exact size and all three checksums, and names the file in
+ * any error. Safe for concurrent reads.
+ */
+public final class PqCodes implements QuantizedCodes {
+
+  public static final int MAGIC = 0x5150435A;
+  public static final int VERSION = 1;
+  public static final int HEADER_BYTES = 64;
+  public static final int CENTROIDS = 256;
+
+  /** Dimensions per sub-space by default: 1/16 of the float32 bytes. */
+  public static final int DEFAULT_SUBSPACE_WIDTH = 4;
+
+  private final Path path;
+  private final long count;
+  private final int dimension;
+  private final int subspaces;
+  private final boolean unitVectors;
+  private final float[] centroids;
+
+  /** Each sub-space's centroids dimension-major ({@link PqTraining#transpose}). */
+  private final float[] transposed;
+
+  private final int[] starts;
+  private volatile ByteBuffer[] chunks;
+  private final int vectorsPerChunk;
+
+  private PqCodes(
+      Path path,
+      long count,
+      int dimension,
+      int subspaces,
+      boolean unitVectors,
+      float[] centroids,
+      ByteBuffer[] chunks,
+      int vectorsPerChunk) {
+    this.path = path;
+    this.count = count;
+    this.dimension = dimension;
+    this.subspaces = subspaces;
+    this.unitVectors = unitVectors;
+    this.centroids = centroids;
+    this.starts = starts(dimension, subspaces);
+    this.transposed = new float[centroids.length];
+    for (int s = 0; s < subspaces; s++) {
+      int base = CENTROIDS * starts[s];
+      float[] block = new float[CENTROIDS * (starts[s + 1] - starts[s])];
+      PqTraining.transpose(centroids, base, starts[s + 1] - starts[s], block);
+      System.arraycopy(block, 0, transposed, base, block.length);
+    }
+    this.chunks = chunks;
+    this.vectorsPerChunk = vectorsPerChunk;
+  }
+
+  /** First dimension of each sub-space, and {@code dimension} last. */
+  static int[] starts(int dimension, int subspaces) {
+    int[] starts = new int[subspaces + 1];
+    for (int s = 0; s <= subspaces; s++) {
+      starts[s] = (int) ((long) s * dimension / subspaces);
+    }
+    return starts;
+  }
+
+  /** The default sub-space count of a dimension: one per {@value #DEFAULT_SUBSPACE_WIDTH}. */
+  public static int defaultSubspaces(int dimension) {
+    return Math.max(1, (dimension + DEFAULT_SUBSPACE_WIDTH - 1) / DEFAULT_SUBSPACE_WIDTH);
+  }
+
+  static long codesOffset(int dimension) {
+    return HEADER_BYTES + 4L * CENTROIDS * dimension;
+  }
+
+  /**
+   * Trains {@link #defaultSubspaces} sub-spaces on {@code store} and writes the codes of all its
+   * vectors to {@code codes}, atomically; a cosine index gets the codes of its unit vectors.
+   */
+  public static void write(Path codes, VectorStore store, Metric metric) throws IOException {
+    PqTraining.write(codes, store, metric == Metric.COSINE, defaultSubspaces(store.dimension()));
+  }
+
+  @Override
+  public PqCodes extendTo(VectorStore store) throws IOException {
+    if (store.dimension() != dimension || store.size() < count) {
+      throw new IllegalArgumentException(
+          path + ": codes of " + count + " × " + dimension + " cannot extend to " + store);
+    }
+    PqTraining.write(path, store, unitVectors, subspaces, centroids);
+    return open(path, store);
+  }
+
+  /** Maps and validates the codes file at {@code path}. */
+  public static PqCodes open(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      long size = channel.size();
+      if (size < HEADER_BYTES) {
+        throw invalid(path, "file size", "at least " + HEADER_BYTES + " bytes", size + " bytes");
+      }
+      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      Int8Codes.readFully(channel, header, 0);
+      int magic = header.getInt(0);
+      if (magic != MAGIC) {
+        throw invalid(
+            path, "magic", String.format("0x%08X", MAGIC), String.format("0x%08X", magic));
+      }
+      int headerCrc = Int8Codes.crc(header.duplicate().position(0).limit(60));
+      if (headerCrc != header.getInt(60)) {
+        throw invalid(
+            path,
+            "header checksum",
+            String.format("CRC32C 0x%08X (stored)", header.getInt(60)),
+            String.format("0x%08X: the header is corrupted", headerCrc));
+      }
+      int version = header.getInt(4);
+      if (version != VERSION) {
+        throw invalid(path, "version", String.valueOf(VERSION), String.valueOf(version));
+      }
+      long count = header.getLong(8);
+      int dimension = header.getInt(16);
+      int subspaces = header.getInt(20);
+      int encoding = header.getInt(24);
+      if (count < 0) {
+        throw invalid(path, "count", "at least 0", String.valueOf(count));
+      }
+      if (dimension < 1 || dimension > (1 << 16)) {
+        throw invalid(path, "dimension", "1 to " + (1 << 16), String.valueOf(dimension));
+      }
+      if (subspaces < 1 || subspaces > dimension) {
+        throw invalid(path, "subspaces", "1 to the dimension " + dimension, "" + subspaces);
+      }
+      if (encoding != 0 && encoding != 1) {
+        throw invalid(path, "encoding", "0 (as stored) or 1 (unit length)", "" + encoding);
+      }
+      long codesOffset = codesOffset(dimension);
+      expect(path, "codes_offset", codesOffset, header.getLong(32));
+      if (count > (Long.MAX_VALUE - codesOffset) / subspaces) {
+        throw invalid(path, "count", "at most " + Long.MAX_VALUE / subspaces, "" + count);
+      }
+      long fileSize = codesOffset + count * subspaces;
+      expect(path, "file_size", fileSize, header.getLong(40));
+      if (size != fileSize) {
+        throw invalid(
+            path,
+            "file size",
+            fileSize + " bytes (" + count + " codes of " + subspaces + " sub-spaces)",
+            size + " bytes");
+      }
+      if (header.getInt(52) != 0 || header.getInt(56) != 0) {
+        throw invalid(path, "reserved bytes", "zero", header.getInt(52) + ", " + header.getInt(56));
+      }
+      ByteBuffer table =
+          ByteBuffer.allocate(4 * CENTROIDS * dimension).order(ByteOrder.LITTLE_ENDIAN);
+      Int8Codes.readFully(channel, table, HEADER_BYTES);
+      int centroidsCrc = Int8Codes.crc(table.duplicate().position(0));
+      if (centroidsCrc != header.getInt(28)) {
+        throw invalid(
+            path,
+            "centroids checksum",
+            String.format("CRC32C 0x%08X (stored)", header.getInt(28)),
+            String.format("0x%08X: the file is corrupted", centroidsCrc));
+      }
+      float[] centroids = new float[CENTROIDS * dimension];
+      table.asFloatBuffer().get(centroids);
+      for (int i = 0; i < centroids.length; i++) {
+        if (!Float.isFinite(centroids[i])) {
+          throw invalid(path, "centroid value " + i, "a finite float", "" + centroids[i]);
+        }
+      }
+      int vectorsPerChunk = (int) Math.max(1, Math.min(count, Int8Codes.CHUNK_BYTES / subspaces));
+      long chunkCount = count == 0 ? 0 : (count + vectorsPerChunk - 1) / vectorsPerChunk;
+      ByteBuffer[] chunks = new ByteBuffer[Math.toIntExact(chunkCount)];
+      CRC32C codesCrc = new CRC32C();
+      for (int c = 0; c < chunks.length; c++) {
+        long first = (long) c * vectorsPerChunk;
+        long vectors = Math.min(vectorsPerChunk, count - first);
+        chunks[c] =
+            channel.map(
+                FileChannel.MapMode.READ_ONLY,
+                codesOffset + first * subspaces,
+                vectors * subspaces);
+        codesCrc.update(chunks[c].duplicate());
+      }
+      if ((int) codesCrc.getValue() != header.getInt(48)) {
+        throw invalid(
+            path,
+            "codes checksum",
+            String.format("CRC32C 0x%08X (stored)", header.getInt(48)),
+            String.format("0x%08X: the file is corrupted", (int) codesCrc.getValue()));
+      }
+      return new PqCodes(
+          path, count, dimension, subspaces, encoding == 1, centroids, chunks, vectorsPerChunk);
+    } catch (NoSuchFileException e) {
+      throw new NoSuchFileException(path.toString(), null, "no such .pq codes file");
+    } catch (Int8Codes.Int8FormatException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new IOException(path + ": cannot read .pq codes file: " + e.getMessage(), e);
+    }
+  }
+
+  /** Opens {@code path} and checks that it holds the codes of {@code store}'s vectors. */
+  public static PqCodes open(Path path, VectorStore store) throws IOException {
+    PqCodes codes = open(path);
+    if (codes.count != store.size() || codes.dimension != store.dimension()) {
+      codes.close();
+      throw invalid(
+          path,
+          "count × dimension",
+          store.size() + " × " + store.dimension() + " (as " + store.path() + ")",
+          codes.count + " × " + codes.dimension);
+    }
+    return codes;
+  }
+
+  @Override
+  public Kind kind() {
+    return Kind.PQ;
+  }
+
+  @Override
+  public Path path() {
+    return path;
+  }
+
+  @Override
+  public long size() {
+    return count;
+  }
+
+  @Override
+  public int dimension() {
+    return dimension;
+  }
+
+  public int subspaces() {
+    return subspaces;
+  }
+
+  @Override
+  public int codeBytes() {
+    return subspaces;
+  }
+
+  @Override
+  public boolean unitVectors() {
+    return unitVectors;
+  }
+
+  @Override
+  public void read(long id, byte[] dst, int offset) {
+    if (id < 0 || id >= count) {
+      throw new IndexOutOfBoundsException(
+          path + ": vector id " + id + " outside [0, " + count + ")");
+    }
+    ByteBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException(path + ": codes are closed");
+    }
+    try {
+      if (mapped.length == 1) {
+        mapped[0].get((int) id * subspaces, dst, offset, subspaces);
+      } else {
+        mapped[(int) (id / vectorsPerChunk)].get(
+            (int) (id % vectorsPerChunk) * subspaces, dst, offset, subspaces);
+      }
+    } catch (InternalError e) {
+      throw new UncheckedIOException(
+          new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
+    }
+  }
+
+  /** Writes the vector that the codes at {@code codes[offset]} stand for into {@code dst}. */
+  public void decode(byte[] codes, int offset, float[] dst) {
+    for (int s = 0; s < subspaces; s++) {
+      int first = starts[s];
+      int width = starts[s + 1] - first;
+      int centroid = CENTROIDS * first + (codes[offset + s] & 0xff) * width;
+      System.arraycopy(centroids, centroid, dst, first, width);
+    }
+  }
+
+  /** A table of 256 floats per sub-space, and the score's constant last. */
+  @Override
+  public int preparedLength() {
+    return CENTROIDS * subspaces + 1;
+  }
+
+  /**
+   * The query's table: for each sub-space and centroid, its squared distance to the query's part
+   * (L2) or minus their dot product (dot; cosine, with the query at unit length as the codes are),
+   * then the constant the sum is added to (1 for cosine, else 0).
+   */
+  @Override
+  public float[] prepare(float[] query, Metric metric, float[] prepared) {
+    if (query.length != dimension || prepared.length != preparedLength()) {
+      throw new IllegalArgumentException(
+          "query has dimension " + query.length + ", but " + path + " has " + dimension);
+    }
+    if ((metric == Metric.COSINE) != unitVectors) {
+      throw new IllegalArgumentException(
+          path
+              + ": codes of "
+              + (unitVectors ? "unit-length vectors (a cosine index)" : "vectors as stored")
+              + " cannot score the "
+              + metric
+              + " metric");
+    }
+    float scale = 1;
+    if (metric == Metric.COSINE) {
+      double squared = 0;
+      for (float v : query) {
+        squared += (double) v * v;
+      }
+      scale = squared > 0 ? (float) (1 / Math.sqrt(squared)) : 0;
+    }
+    java.util.Arrays.fill(prepared, 0, CENTROIDS * subspaces, 0f);
+    // dimension by dimension along all 256 centroids: loops the JIT turns into SIMD instructions
+    for (int s = 0; s < subspaces; s++) {
+      int out = s * CENTROIDS;
+      for (int i = starts[s]; i < starts[s + 1]; i++) {
+        float q = query[i] * scale;
+        int row = CENTROIDS * i; // dimension i's values of its sub-space's centroids
+        if (metric == Metric.L2) {
+          for (int c = 0; c < CENTROIDS; c++) {
+            float diff = q - transposed[row + c];
+            prepared[out + c] += diff * diff;
+          }
+        } else {
+          for (int c = 0; c < CENTROIDS; c++) {
+            prepared[out + c] -= q * transposed[row + c];
+          }
+        }
+      }
+    }
+    prepared[CENTROIDS * subspaces] = metric == Metric.COSINE ? 1f : 0f;
+    return prepared;
+  }
+
+  /** The sum of the table entries the codes pick, plus the constant. */
+  @Override
+  public float score(
+      Metric metric, float[] prepared, byte[] codes, int offset, VectorKernel kernel) {
+    return prepared[CENTROIDS * subspaces] + sum(prepared, codes, offset);
+  }
+
+  private float sum(float[] table, byte[] codes, int offset) {
+    float a = 0;
+    float b = 0;
+    float c = 0;
+    float d = 0;
+    int s = 0;
+    // four independent sums: the table reads overlap instead of waiting on one add chain
+    for (; s + 3 < subspaces; s += 4) {
+      a += table[(s << 8) | (codes[offset + s] & 0xff)];
+      b += table[((s + 1) << 8) | (codes[offset + s + 1] & 0xff)];
+      c += table[((s + 2) << 8) | (codes[offset + s + 2] & 0xff)];
+      d += table[((s + 3) << 8) | (codes[offset + s + 3] & 0xff)];
+    }
+    for (; s < subspaces; s++) {
+      a += table[(s << 8) | (codes[offset + s] & 0xff)];
+    }
+    return (a + b) + (c + d);
+  }
+
+  @Override
+  public void scoreAll(
+      Metric metric,
+      float[] prepared,
+      byte[] codes,
+      int count,
+      float[] scores,
+      VectorKernel kernel) {
+    float constant = prepared[CENTROIDS * subspaces];
+    for (int v = 0; v < count; v++) {
+      scores[v] = constant + sum(prepared, codes, v * subspaces);
+    }
+  }
+
+  /** Releases the mapping for the collector; any later read fails. */
+  @Override
+  public void close() {
+    chunks = null;
+  }
+
+  /** The centroids of every sub-space, as stored (for extending the codes). */
+  float[] centroids() {
+    return centroids;
+  }
+
+  private static void expect(Path path, String field, long expected, long found)
+      throws Int8Codes.Int8FormatException {
+    if (expected != found) {
+      throw invalid(path, field, String.valueOf(expected), String.valueOf(found));
+    }
+  }
+
+  static Int8Codes.Int8FormatException invalid(
+      Path path, String field, String expected, String found) {
+    return new Int8Codes.Int8FormatException(
+        path + ": invalid .pq " + field + ": expected " + expected + ", found " + found);
+  }
+}
