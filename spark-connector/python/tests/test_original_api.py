@@ -165,7 +165,8 @@ def test_a_filter_can_name_vectors_added_after_the_index_was_made(in_tmp):
     assert [i for i, _ in index.search(extra[0], k=1, filter=lambda i: i >= 200)] == [200]
 
 
-def test_int8_quantized_index_keeps_recall_and_reports_exact_distances(in_tmp):
+@pytest.mark.parametrize("kind", ["int8", "pq"])
+def test_quantized_index_keeps_recall_and_reports_exact_distances(in_tmp, kind):
     data = clustered(3000, 32)
     # queries from the data's own clusters (queries from other clusters sit at equal distances
     # from many points, where even the float32 graph's recall is 0.92 at the default beam)
@@ -174,10 +175,14 @@ def test_int8_quantized_index_keeps_recall_and_reports_exact_distances(in_tmp):
     VectorStore.create("q.vec", data)
     store = VectorStore.open("q.vec")
     for metric in ("l2", "cosine", "dot"):
-        index = HNSWIndex(store, metric=metric, quantization="int8", codes_path=f"q-{metric}.i8")
+        codes = f"q-{metric}.{kind}"
+        index = HNSWIndex(store, metric=metric, quantization=kind, codes_path=codes)
         index.build()
-        assert os.path.getsize(f"q-{metric}.i8") <= 0.27 * os.path.getsize("q.vec")
-        assert index.stats()["quantization"] == "int8"
+        if kind == "int8":
+            assert os.path.getsize(codes) <= 0.27 * os.path.getsize("q.vec")
+        else:  # 256 centroids per dimension, then a byte per 4 dimensions of each vector
+            assert os.path.getsize(codes) == 64 + 4 * 256 * 32 + 3000 * 8
+        assert index.stats()["quantization"] == kind
         hits = 0
         for query in queries:
             ids, _ = exact(data.astype(np.float64), query.astype(np.float64), 10, metric)
@@ -188,13 +193,13 @@ def test_int8_quantized_index_keeps_recall_and_reports_exact_distances(in_tmp):
                 assert np.float32(distance) == np.float32(calculate_distance(query, data[i], metric)), metric
         assert hits / (10 * len(queries)) >= 0.95, metric
         index.save(f"q-{metric}.hnsw")
-        again = HNSWIndex.load("q.vec", f"q-{metric}.hnsw", codes_path=f"q-{metric}.i8")
-        assert again.stats()["quantization"] == "int8"
+        again = HNSWIndex.load("q.vec", f"q-{metric}.hnsw", codes_path=codes)
+        assert again.stats()["quantization"] == kind
         assert again.search(queries[0], k=10) == index.search(queries[0], k=10)
     plain = HNSWIndex(store)
     plain.build()
     assert plain.stats()["quantization"] == "none"
-    with pytest.raises(ValueError, match="quantization must be one of none, int8, got 'pq'"):
-        HNSWIndex(store, quantization="pq")
+    with pytest.raises(ValueError, match="quantization must be one of none, int8, pq, got 'int4'"):
+        HNSWIndex(store, quantization="int4")
     with pytest.raises(ValueError, match="rerank must be >= 1"):
         HNSWIndex(store, quantization="int8", rerank=0)

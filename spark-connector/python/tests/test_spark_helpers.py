@@ -135,8 +135,13 @@ def test_int8_codes_on_write_and_on_build_index(spark, tmp_path):
     build_index(spark, path, quantization="none")
     assert all("codes" not in shard for shard in manifest()["shards"])
     build_index(spark, path, quantization="int8")
-    assert all(shard["codes"] for shard in manifest()["shards"])
-    with pytest.raises(ValueError, match="option 'quantization': unknown value 'int3': expected one of none, int8"):
+    assert all(shard["codes"]["file"].endswith(".i8") for shard in manifest()["shards"])
+    build_index(spark, path, quantization="pq")  # a byte per 4 dimensions, re-ranked 10 x k
+    assert all(shard["codes"]["file"].endswith(".pq") for shard in manifest()["shards"])
+    for row in knn_join(queries, path, k=10).collect():
+        exact = float(np.sqrt(((data[row.neighbor_id] - queries_np[row.qid]) ** 2).sum()))
+        assert row.distance == pytest.approx(exact, rel=1e-4)
+    with pytest.raises(ValueError, match="option 'quantization': unknown value 'int3': expected one of none, int8, pq"):
         build_index(spark, path, quantization="int3")
     with pytest.raises(ValueError, match="needs option 'index'='hnsw'"):
         write_vectors(df, str(tmp_path / "no-index"), quantization="int8")

@@ -143,7 +143,7 @@ def _new_index(store: VectorStore, m: Optional[int], ef_construction: Optional[i
     return engine().newIndex(store._java, _int_or_none(m), _int_or_none(ef_construction), str(metric))
 
 
-QUANTIZATIONS = ("none", "int8")
+QUANTIZATIONS = ("none", "int8", "pq")
 
 
 def _quantization(value) -> str:
@@ -157,7 +157,9 @@ class HNSWIndex:
 
     quantization="int8": build() also writes 8-bit codes (one byte per float, codes_path, by
     default the .vec path + ".i8"); searches walk the graph on them and re-score the best
-    rerank * k candidates exactly from the .vec (rerank: 3 unless set).
+    rerank * k candidates exactly from the .vec (rerank: 3 unless set). quantization="pq":
+    product-quantization codes instead (one byte per 4 dimensions, default path + ".pq";
+    rerank: 10 unless set).
     """
 
     @translate_errors
@@ -166,9 +168,10 @@ class HNSWIndex:
                  rerank: Optional[int] = None):
         self._quantization = _quantization(quantization)
         if codes_path is not None and self._quantization == "none":
-            raise ValueError("codes_path needs quantization='int8'")
+            raise ValueError("codes_path needs quantization='int8' or 'pq'")
         self._store = vector_store
-        self._codes_path = os.path.abspath(os.fspath(codes_path or vector_store._path + ".i8"))
+        suffix = ".pq" if self._quantization == "pq" else ".i8"
+        self._codes_path = os.path.abspath(os.fspath(codes_path or vector_store._path + suffix))
         self._java = _new_index(vector_store, m, ef_construction, metric)
         if rerank is not None:
             self._java.setRerank(int(rerank))
@@ -179,7 +182,8 @@ class HNSWIndex:
              rerank: Optional[int] = None) -> "HNSWIndex":
         """Maps a saved index (and its .vec file) without loading the graph into memory.
 
-        codes_path: the index's int8 codes, to search on them as it was built.
+        codes_path: the index's codes (int8 or pq, told apart by the file), to search on them as
+        it was built.
         """
         store_path = os.path.abspath(os.fspath(store_path))
         index_path = os.path.abspath(os.fspath(index_path))
@@ -192,7 +196,7 @@ class HNSWIndex:
         index = cls.__new__(cls)
         index._store = VectorStore(java.store(), store_path)
         index._java = java
-        index._quantization = "none" if codes_path is None else "int8"
+        index._quantization = str(java.stats().get("quantization"))
         index._codes_path = None if codes_path is None else os.path.abspath(os.fspath(codes_path))
         return index
 
@@ -200,14 +204,14 @@ class HNSWIndex:
     def build(self, threads: Optional[int] = None, seed: Optional[int] = None) -> None:
         """Builds the graph, on all cores by default; one thread and a seed are reproducible.
 
-        With quantization="int8", then trains and writes the codes (atomically).
+        With quantization="int8" or "pq", then trains and writes the codes (atomically).
         """
         if threads is None and seed is None:
             self._java.build()
         else:
             engine().build(self._java, int(threads or os.cpu_count() or 1), int(42 if seed is None else seed))
-        if self._quantization == "int8":
-            engine().quantize(self._java, self._codes_path)
+        if self._quantization != "none":
+            engine().quantize(self._java, self._codes_path, self._quantization)
 
     @translate_errors
     def search(self, query: Vector, k: int = 10, ef: Optional[int] = None, filter=None) -> List[Tuple[int, float]]:
@@ -244,7 +248,7 @@ class HNSWIndex:
     @translate_errors
     def stats(self) -> dict:
         """num_vectors, dimension, num_layers, total_connections, max_connections, avg_connections,
-        quantization ("none" or "int8")."""
+        quantization ("none", "int8" or "pq")."""
         java_stats = engine().stats(self._java)
         return {key: java_stats.get(key) for key in java_stats.keySet()}
 

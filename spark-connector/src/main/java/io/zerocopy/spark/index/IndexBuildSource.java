@@ -221,7 +221,7 @@ public final class IndexBuildSource implements TableProvider {
         }
       } catch (IOException | RuntimeException e) {
         directory.deleteQuietly(file);
-        directory.deleteQuietly(ShardIndexBuilder.codesFile(file));
+        ShardIndexBuilder.codesFiles(file).forEach(directory::deleteQuietly);
         throw e;
       } finally {
         DatasetDirectory.deleteTree(staging);

@@ -25,10 +25,17 @@ public record IndexSpec(int m, int efConstruction, int threads, Quantization qua
     /** The float32 vectors of the {@code .vec}. */
     NONE,
     /** One byte per float ({@code .i8} beside the {@code .hnsw}): a quarter of the bytes. */
-    INT8;
+    INT8,
+    /** Product quantization, a byte per 4 dimensions ({@code .pq}): a sixteenth of the bytes. */
+    PQ;
 
     public String id() {
       return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The file name extension of these codes: {@code .i8} or {@code .pq} ({@code NONE}: none). */
+    public String extension() {
+      return this == INT8 ? ".i8" : this == PQ ? ".pq" : "";
     }
 
     /** Parses an option value; an unknown value names the option and the allowed values. */
@@ -39,15 +46,13 @@ public record IndexSpec(int m, int efConstruction, int threads, Quantization qua
           return kind;
         }
       }
-      String why = wanted.equals("pq") ? " (product quantization is not built yet)" : "";
       throw new IllegalArgumentException(
           "option '"
               + QUANTIZATION
               + "': unknown value '"
               + raw
-              + "'"
-              + why
-              + ": expected one of none, int8");
+              + "': expected one of none, int8,"
+              + " pq");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.zerocopy.spark.index;
 
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.engine.store.VectorStore;
@@ -8,6 +9,7 @@ import io.zerocopy.spark.dataset.FileEntry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
@@ -44,11 +46,21 @@ public final class ShardIndexBuilder {
     return spec.threadsFor(context == null ? 1 : context.cpus());
   }
 
-  /** The codes file of the index file {@code hnswFile} ({@code <name>.hnsw}): {@code <name>.i8}. */
-  public static String codesFile(String hnswFile) {
+  /**
+   * The codes file of the index file {@code hnswFile} ({@code <name>.hnsw}): {@code <name>.i8} or
+   * {@code <name>.pq}.
+   */
+  public static String codesFile(String hnswFile, IndexSpec.Quantization quantization) {
     String stem =
         hnswFile.endsWith(".hnsw") ? hnswFile.substring(0, hnswFile.length() - 5) : hnswFile;
-    return stem + ".i8";
+    return stem + quantization.extension();
+  }
+
+  /** Every codes file an index file {@code hnswFile} may have, for clean-up. */
+  public static List<String> codesFiles(String hnswFile) {
+    return List.of(
+        codesFile(hnswFile, IndexSpec.Quantization.INT8),
+        codesFile(hnswFile, IndexSpec.Quantization.PQ));
   }
 
   /**
@@ -82,9 +94,10 @@ public final class ShardIndexBuilder {
           executor);
       index.build(threads);
       index.save(target);
-      if (spec.quantization() == IndexSpec.Quantization.INT8) {
-        codesTarget = target.resolveSibling(codesFile(target.getFileName().toString()));
-        index.quantize(codesTarget);
+      if (spec.quantization() != IndexSpec.Quantization.NONE) {
+        codesTarget =
+            target.resolveSibling(codesFile(target.getFileName().toString(), spec.quantization()));
+        index.quantize(codesTarget, QuantizedCodes.Kind.parse(spec.quantization().id()));
       }
     }
     long nanos = System.nanoTime() - started;

@@ -97,7 +97,7 @@ public final class EngineGateway {
     return HnswIndex.open(Path.of(storePath), Path.of(indexPath));
   }
 
-  /** With the int8 codes at {@code codesPath}: searches walk on them and re-rank exactly. */
+  /** With the codes at {@code codesPath} (int8 or pq): searches walk on them, re-rank exactly. */
   public static HnswIndex openIndex(String storePath, String indexPath, String codesPath)
       throws IOException {
     return HnswIndex.open(Path.of(storePath), Path.of(indexPath), Path.of(codesPath));
@@ -106,6 +106,11 @@ public final class EngineGateway {
   /** Trains and writes int8 codes at {@code codesPath}; the index searches on them from now on. */
   public static void quantize(HnswIndex index, String codesPath) throws IOException {
     index.quantize(Path.of(codesPath));
+  }
+
+  /** As {@link #quantize(HnswIndex, String)} with codes of {@code kind}: int8 or pq. */
+  public static void quantize(HnswIndex index, String codesPath, String kind) throws IOException {
+    index.quantize(Path.of(codesPath), io.zerocopy.engine.codes.QuantizedCodes.Kind.parse(kind));
   }
 
   public static void build(HnswIndex index, int threads, long seed) {

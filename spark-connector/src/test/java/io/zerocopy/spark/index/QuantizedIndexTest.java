@@ -101,6 +101,29 @@ class QuantizedIndexTest extends SparkTestBase {
   }
 
   @Test
+  void aWriteWithPqCodesListsThemAndKeepsRecall() throws Exception {
+    float[][] vectors = VecIndexTest.vectors(VecIndexTest.COUNT, VecIndexTest.DIMENSION);
+    String path = temp.resolve("pq").toString();
+    VecIndexTest.vec(VecIndexTest.frame(vectors, 2))
+        .option("index", "hnsw")
+        .option("quantization", "pq")
+        .option("m", "8")
+        .save(path);
+    DatasetDirectory directory = DatasetDirectory.of(path);
+    VecManifest manifest = directory.requireManifest();
+    for (ShardEntry shard : manifest.shards()) {
+      assertTrue(shard.codes().file().endsWith(".pq"), shard.codes().file());
+      try (HnswIndex index = ShardIndexes.open(directory, shard, manifest.dimension())) {
+        assertEquals("pq", index.stats().get("quantization"));
+      }
+    }
+    assertEquals(VecIndexTest.listed(manifest), VecIndexTest.files(path));
+    double recall = VecIndexTest.recall(path, vectors);
+    assertTrue(recall >= 0.95, "recall@10 " + recall);
+    assertVecKnnIsExactlyScored(path, vectors);
+  }
+
+  @Test
   void buildIndexWithCodesThenWithoutRetiresThem() throws Exception {
     float[][] vectors = VecIndexTest.vectors(VecIndexTest.COUNT, VecIndexTest.DIMENSION);
     String path = temp.resolve("later").toString();
@@ -138,18 +161,9 @@ class QuantizedIndexTest extends SparkTestBase {
                         .option("quantization", "fp16")
                         .save(path)));
     assertTrue(
-        unknown.contains("option 'quantization': unknown value 'fp16': expected one of none, int8"),
+        unknown.contains(
+            "option 'quantization': unknown value 'fp16': expected one of none, int8, pq"),
         unknown);
-    String pq =
-        messages(
-            assertThrows(
-                Exception.class,
-                () ->
-                    VecIndexTest.vec(df)
-                        .option("index", "hnsw")
-                        .option("quantization", "pq")
-                        .save(path)));
-    assertTrue(pq.contains("product quantization is not built yet"), pq);
     String noIndex =
         messages(
             assertThrows(

@@ -12,7 +12,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowFileWriter;
@@ -52,7 +54,6 @@ final class VecDataWriter implements DataWriter<InternalRow> {
   private final String idsFile;
   private final String idsTemporary;
   private final String indexFile;
-  private final String codesFile;
   private final DataType[] carriedTypes;
   private final GenericInternalRow projected;
   private final boolean failAfterFirstRow;
@@ -84,7 +85,6 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     this.idsFile = baseName + ".ids.arrow";
     this.idsTemporary = "." + idsFile + ".tmp";
     this.indexFile = baseName + ".hnsw";
-    this.codesFile = ShardIndexBuilder.codesFile(indexFile);
     this.carriedTypes = new DataType[plan.carriedOrdinals().length];
     for (int i = 0; i < carriedTypes.length; i++) {
       carriedTypes[i] = plan.carriedSchema().fields()[i].dataType();
@@ -268,7 +268,7 @@ final class VecDataWriter implements DataWriter<InternalRow> {
       if (built != null) {
         directory.publish(local(indexFile), indexFile);
         if (built.codes() != null) {
-          directory.publish(local(codesFile), codesFile);
+          directory.publish(local(built.codes().file()), built.codes().file());
         }
       }
       DatasetDirectory.deleteTree(staging);
@@ -371,7 +371,9 @@ final class VecDataWriter implements DataWriter<InternalRow> {
     if (staging != null) {
       DatasetDirectory.deleteTree(staging);
     }
-    for (String file : new String[] {vecFile, idsFile, idsTemporary, indexFile, codesFile}) {
+    List<String> files = new ArrayList<>(List.of(vecFile, idsFile, idsTemporary, indexFile));
+    files.addAll(ShardIndexBuilder.codesFiles(indexFile));
+    for (String file : files) {
       directory.deleteQuietly(file).ifPresent(e -> LOG.warn("cannot delete {}", file, e));
     }
   }
