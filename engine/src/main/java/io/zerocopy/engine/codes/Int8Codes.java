@@ -4,7 +4,6 @@ import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -46,17 +45,13 @@ public final class Int8Codes implements QuantizedCodes {
   public static final int VERSION = 1;
   public static final int HEADER_BYTES = 64;
 
-  /** Target bytes per mapped chunk of codes; a ByteBuffer cannot exceed 2 GiB. */
-  static final long CHUNK_BYTES = 1L << 30;
-
   private final Path path;
   private final long count;
   private final int dimension;
   private final boolean unitVectors;
   private final float[] offsets;
   private final float[] steps;
-  private volatile ByteBuffer[] chunks;
-  private final int vectorsPerChunk;
+  private final CodeRows rows;
 
   private Int8Codes(
       Path path,
@@ -65,16 +60,14 @@ public final class Int8Codes implements QuantizedCodes {
       boolean unitVectors,
       float[] offsets,
       float[] steps,
-      ByteBuffer[] chunks,
-      int vectorsPerChunk) {
+      CodeRows rows) {
     this.path = path;
     this.count = count;
     this.dimension = dimension;
     this.unitVectors = unitVectors;
     this.offsets = offsets;
     this.steps = steps;
-    this.chunks = chunks;
-    this.vectorsPerChunk = vectorsPerChunk;
+    this.rows = rows;
   }
 
   static long codesOffset(int dimension) {
@@ -108,102 +101,63 @@ public final class Int8Codes implements QuantizedCodes {
   public static Int8Codes open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
-      if (size < HEADER_BYTES) {
-        throw invalid(path, "file size", "at least " + HEADER_BYTES + " bytes", size + " bytes");
-      }
-      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, header, 0);
-      int magic = header.getInt(0);
-      if (magic != MAGIC) {
-        throw invalid(
-            path, "magic", String.format("0x%08X", MAGIC), String.format("0x%08X", magic));
-      }
-      int headerCrc = crc(header.duplicate().position(0).limit(60));
-      if (headerCrc != header.getInt(60)) {
-        throw invalid(
-            path,
-            "header checksum",
-            String.format("CRC32C 0x%08X (stored)", header.getInt(60)),
-            String.format("0x%08X: the header is corrupted", headerCrc));
-      }
-      int version = header.getInt(4);
-      if (version != VERSION) {
-        throw invalid(path, "version", String.valueOf(VERSION), String.valueOf(version));
-      }
+      ByteBuffer header = CodeRows.header(channel, path, ".i8", MAGIC, VERSION);
       long count = header.getLong(8);
       int dimension = header.getInt(16);
       int encoding = header.getInt(20);
       if (count < 0) {
-        throw invalid(path, "count", "at least 0", String.valueOf(count));
+        throw CodeRows.invalid(path, ".i8", "count", "at least 0", String.valueOf(count));
       }
       if (dimension < 1 || dimension > (1 << 20)) {
-        throw invalid(path, "dimension", "1 to " + (1 << 20), String.valueOf(dimension));
+        throw CodeRows.invalid(
+            path, ".i8", "dimension", "1 to " + (1 << 20), String.valueOf(dimension));
       }
       if (encoding != 0 && encoding != 1) {
-        throw invalid(path, "encoding", "0 (as stored) or 1 (unit length)", "" + encoding);
+        throw CodeRows.invalid(
+            path, ".i8", "encoding", "0 (as stored) or 1 (unit length)", "" + encoding);
       }
-      expect(path, "params_offset", HEADER_BYTES, header.getLong(24));
+      CodeRows.expect(path, ".i8", "params_offset", HEADER_BYTES, header.getLong(24));
       long codesOffset = codesOffset(dimension);
-      expect(path, "codes_offset", codesOffset, header.getLong(32));
+      CodeRows.expect(path, ".i8", "codes_offset", codesOffset, header.getLong(32));
       if (count > (Long.MAX_VALUE - codesOffset) / dimension) {
-        throw invalid(path, "count", "at most " + Long.MAX_VALUE / dimension, "" + count);
+        throw CodeRows.invalid(
+            path, ".i8", "count", "at most " + Long.MAX_VALUE / dimension, "" + count);
       }
       long fileSize = codesOffset + count * dimension;
-      expect(path, "file_size", fileSize, header.getLong(40));
+      CodeRows.expect(path, ".i8", "file_size", fileSize, header.getLong(40));
       if (size != fileSize) {
-        throw invalid(
+        throw CodeRows.invalid(
             path,
+            ".i8",
             "file size",
             fileSize + " bytes (" + count + " codes of dimension " + dimension + ")",
             size + " bytes");
       }
       if (header.getInt(56) != 0) {
-        throw invalid(path, "reserved bytes", "zero", String.valueOf(header.getInt(56)));
+        throw CodeRows.invalid(
+            path, ".i8", "reserved bytes", "zero", String.valueOf(header.getInt(56)));
       }
       ByteBuffer params = ByteBuffer.allocate(8 * dimension).order(ByteOrder.LITTLE_ENDIAN);
-      readFully(channel, params, HEADER_BYTES);
-      int paramsCrc = crc(params.duplicate().position(0));
-      if (paramsCrc != header.getInt(48)) {
-        throw invalid(
-            path,
-            "params checksum",
-            String.format("CRC32C 0x%08X (stored)", header.getInt(48)),
-            String.format("0x%08X: the file is corrupted", paramsCrc));
-      }
+      CodeRows.readFully(channel, params, HEADER_BYTES);
+      int paramsCrc = CodeRows.crc(params.duplicate().position(0));
+      CodeRows.checkCrc(path, ".i8", "params", header.getInt(48), paramsCrc);
       float[] offsets = new float[dimension];
       float[] steps = new float[dimension];
       params.asFloatBuffer().get(offsets).get(steps);
       for (int i = 0; i < dimension; i++) {
         if (!Float.isFinite(offsets[i])) {
-          throw invalid(path, "offset of dimension " + i, "a finite float", "" + offsets[i]);
+          throw CodeRows.invalid(
+              path, ".i8", "offset of dimension " + i, "a finite float", "" + offsets[i]);
         }
         if (!(steps[i] >= 0 && steps[i] < Float.POSITIVE_INFINITY)) {
-          throw invalid(path, "step of dimension " + i, "a finite float >= 0", "" + steps[i]);
+          throw CodeRows.invalid(
+              path, ".i8", "step of dimension " + i, "a finite float >= 0", "" + steps[i]);
         }
       }
-      int vectorsPerChunk = (int) Math.max(1, Math.min(count, CHUNK_BYTES / dimension));
-      long chunkCount = count == 0 ? 0 : (count + vectorsPerChunk - 1) / vectorsPerChunk;
-      ByteBuffer[] chunks = new ByteBuffer[Math.toIntExact(chunkCount)];
       CRC32C codesCrc = new CRC32C();
-      for (int c = 0; c < chunks.length; c++) {
-        long first = (long) c * vectorsPerChunk;
-        long vectors = Math.min(vectorsPerChunk, count - first);
-        chunks[c] =
-            channel.map(
-                FileChannel.MapMode.READ_ONLY,
-                codesOffset + first * dimension,
-                vectors * dimension);
-        codesCrc.update(chunks[c].duplicate());
-      }
-      if ((int) codesCrc.getValue() != header.getInt(52)) {
-        throw invalid(
-            path,
-            "codes checksum",
-            String.format("CRC32C 0x%08X (stored)", header.getInt(52)),
-            String.format("0x%08X: the file is corrupted", (int) codesCrc.getValue()));
-      }
-      return new Int8Codes(
-          path, count, dimension, encoding == 1, offsets, steps, chunks, vectorsPerChunk);
+      CodeRows rows = CodeRows.map(channel, path, codesOffset, count, dimension, codesCrc);
+      CodeRows.checkCrc(path, ".i8", "codes", header.getInt(52), (int) codesCrc.getValue());
+      return new Int8Codes(path, count, dimension, encoding == 1, offsets, steps, rows);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "no such .i8 codes file");
     } catch (Int8FormatException e) {
@@ -218,8 +172,9 @@ public final class Int8Codes implements QuantizedCodes {
     Int8Codes codes = open(path);
     if (codes.count != store.size() || codes.dimension != store.dimension()) {
       codes.close();
-      throw invalid(
+      throw CodeRows.invalid(
           path,
+          ".i8",
           "count × dimension",
           store.size() + " × " + store.dimension() + " (as " + store.path() + ")",
           codes.count + " × " + codes.dimension);
@@ -267,25 +222,7 @@ public final class Int8Codes implements QuantizedCodes {
   /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
   @Override
   public void read(long id, byte[] dst, int offset) {
-    if (id < 0 || id >= count) {
-      throw new IndexOutOfBoundsException(
-          path + ": vector id " + id + " outside [0, " + count + ")");
-    }
-    ByteBuffer[] mapped = chunks;
-    if (mapped == null) {
-      throw new IllegalStateException(path + ": codes are closed");
-    }
-    try {
-      if (mapped.length == 1) {
-        mapped[0].get((int) id * dimension, dst, offset, dimension);
-      } else {
-        mapped[(int) (id / vectorsPerChunk)].get(
-            (int) (id % vectorsPerChunk) * dimension, dst, offset, dimension);
-      }
-    } catch (InternalError e) {
-      throw new UncheckedIOException(
-          new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
-    }
+    rows.read(id, dst, offset);
   }
 
   /** Dimension {@code i} of {@code codes} decoded. */
@@ -388,36 +325,7 @@ public final class Int8Codes implements QuantizedCodes {
   /** Releases the mapping for the collector; any later read fails. */
   @Override
   public void close() {
-    // as VectorStore: unmapping while another thread reads would crash the JVM
-    chunks = null;
-  }
-
-  static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {
-    while (into.hasRemaining()) {
-      int read = channel.read(into, position + into.position());
-      if (read < 0) {
-        throw new IOException("unexpected end of file at byte " + (position + into.position()));
-      }
-    }
-    into.flip();
-  }
-
-  static int crc(ByteBuffer bytes) {
-    CRC32C crc = new CRC32C();
-    crc.update(bytes);
-    return (int) crc.getValue();
-  }
-
-  private static void expect(Path path, String field, long expected, long found)
-      throws Int8FormatException {
-    if (expected != found) {
-      throw invalid(path, field, String.valueOf(expected), String.valueOf(found));
-    }
-  }
-
-  static Int8FormatException invalid(Path path, String field, String expected, String found) {
-    return new Int8FormatException(
-        path + ": invalid .i8 " + field + ": expected " + expected + ", found " + found);
+    rows.close();
   }
 
   /** A file that is not a valid codes file; the message names the file, field and values. */

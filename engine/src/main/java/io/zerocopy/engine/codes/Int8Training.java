@@ -47,7 +47,7 @@ final class Int8Training {
       int width = Math.min(group, d - first);
       for (int s = 0; s < samples; s++) {
         long id = (long) ((double) s * n / samples);
-        read(store, id, vector, unitVectors);
+        CodeRows.readVector(store, id, vector, unitVectors);
         for (int j = 0; j < width; j++) {
           float v = vector[first + j];
           columns[j][s] = Float.isFinite(v) ? v : 0f;
@@ -97,10 +97,11 @@ final class Int8Training {
     AtomicFiles.write(
         target,
         channel -> {
-          writeFully(channel, params.duplicate(), Int8Codes.HEADER_BYTES);
+          CodeRows.writeFully(channel, params.duplicate(), Int8Codes.HEADER_BYTES);
           // zeros up to the codes, written even when there are none: the size is exact
           long paramsEnd = Int8Codes.HEADER_BYTES + 8L * d;
-          writeFully(channel, ByteBuffer.allocate((int) (codesOffset - paramsEnd)), paramsEnd);
+          CodeRows.writeFully(
+              channel, ByteBuffer.allocate((int) (codesOffset - paramsEnd)), paramsEnd);
           CRC32C crc = new CRC32C();
           int perWrite = (int) Math.max(1, Math.min(VECTORS_PER_WRITE, (1 << 24) / d));
           float[] vector = new float[d];
@@ -110,48 +111,25 @@ final class Int8Training {
             int count = (int) Math.min(perWrite, n - first);
             codes.clear();
             for (int v = 0; v < count; v++) {
-              read(store, first + v, vector, unitVectors);
+              CodeRows.readVector(store, first + v, vector, unitVectors);
               for (int i = 0; i < d; i++) {
                 codes.put(encode(vector[i], offsets[i], steps[i]));
               }
             }
             codes.flip();
             crc.update(codes.duplicate());
-            writeFully(channel, codes, position);
+            CodeRows.writeFully(channel, codes, position);
             position += (long) count * d;
           }
           ByteBuffer header = ByteBuffer.allocate(Int8Codes.HEADER_BYTES);
           header.order(ByteOrder.LITTLE_ENDIAN);
           header.putInt(Int8Codes.MAGIC).putInt(Int8Codes.VERSION).putLong(n).putInt(d);
           header.putInt(unitVectors ? 1 : 0).putLong(Int8Codes.HEADER_BYTES).putLong(codesOffset);
-          header.putLong(fileSize).putInt(Int8Codes.crc(params.duplicate()));
+          header.putLong(fileSize).putInt(CodeRows.crc(params.duplicate()));
           header.putInt((int) crc.getValue()).putInt(0);
-          header.putInt(Int8Codes.crc(header.duplicate().flip()));
+          header.putInt(CodeRows.crc(header.duplicate().flip()));
           header.flip();
-          writeFully(channel, header, 0);
+          CodeRows.writeFully(channel, header, 0);
         });
-  }
-
-  private static void read(VectorStore store, long id, float[] vector, boolean unitVectors) {
-    store.read(id, vector, 0);
-    if (unitVectors) {
-      double squared = 0;
-      for (float v : vector) {
-        squared += (double) v * v;
-      }
-      if (squared > 0) {
-        double scale = 1 / Math.sqrt(squared);
-        for (int i = 0; i < vector.length; i++) {
-          vector[i] = (float) (vector[i] * scale);
-        }
-      }
-    }
-  }
-
-  private static void writeFully(
-      java.nio.channels.FileChannel channel, ByteBuffer bytes, long position) throws IOException {
-    while (bytes.hasRemaining()) {
-      position += channel.write(bytes, position);
-    }
   }
 }

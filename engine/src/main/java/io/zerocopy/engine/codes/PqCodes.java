@@ -4,7 +4,6 @@ import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -65,8 +64,7 @@ public final class PqCodes implements QuantizedCodes {
   private final float[] transposed;
 
   private final int[] starts;
-  private volatile ByteBuffer[] chunks;
-  private final int vectorsPerChunk;
+  private final CodeRows rows;
 
   private PqCodes(
       Path path,
@@ -75,8 +73,7 @@ public final class PqCodes implements QuantizedCodes {
       int subspaces,
       boolean unitVectors,
       float[] centroids,
-      ByteBuffer[] chunks,
-      int vectorsPerChunk) {
+      CodeRows rows) {
     this.path = path;
     this.count = count;
     this.dimension = dimension;
@@ -91,8 +88,7 @@ public final class PqCodes implements QuantizedCodes {
       PqTraining.transpose(centroids, base, starts[s + 1] - starts[s], block);
       System.arraycopy(block, 0, transposed, base, block.length);
     }
-    this.chunks = chunks;
-    this.vectorsPerChunk = vectorsPerChunk;
+    this.rows = rows;
   }
 
   /** First dimension of each sub-space, and {@code dimension} last. */
@@ -135,102 +131,63 @@ public final class PqCodes implements QuantizedCodes {
   public static PqCodes open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
-      if (size < HEADER_BYTES) {
-        throw invalid(path, "file size", "at least " + HEADER_BYTES + " bytes", size + " bytes");
-      }
-      ByteBuffer header = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-      Int8Codes.readFully(channel, header, 0);
-      int magic = header.getInt(0);
-      if (magic != MAGIC) {
-        throw invalid(
-            path, "magic", String.format("0x%08X", MAGIC), String.format("0x%08X", magic));
-      }
-      int headerCrc = Int8Codes.crc(header.duplicate().position(0).limit(60));
-      if (headerCrc != header.getInt(60)) {
-        throw invalid(
-            path,
-            "header checksum",
-            String.format("CRC32C 0x%08X (stored)", header.getInt(60)),
-            String.format("0x%08X: the header is corrupted", headerCrc));
-      }
-      int version = header.getInt(4);
-      if (version != VERSION) {
-        throw invalid(path, "version", String.valueOf(VERSION), String.valueOf(version));
-      }
+      ByteBuffer header = CodeRows.header(channel, path, ".pq", MAGIC, VERSION);
       long count = header.getLong(8);
       int dimension = header.getInt(16);
       int subspaces = header.getInt(20);
       int encoding = header.getInt(24);
       if (count < 0) {
-        throw invalid(path, "count", "at least 0", String.valueOf(count));
+        throw CodeRows.invalid(path, ".pq", "count", "at least 0", String.valueOf(count));
       }
       if (dimension < 1 || dimension > (1 << 16)) {
-        throw invalid(path, "dimension", "1 to " + (1 << 16), String.valueOf(dimension));
+        throw CodeRows.invalid(
+            path, ".pq", "dimension", "1 to " + (1 << 16), String.valueOf(dimension));
       }
       if (subspaces < 1 || subspaces > dimension) {
-        throw invalid(path, "subspaces", "1 to the dimension " + dimension, "" + subspaces);
+        throw CodeRows.invalid(
+            path, ".pq", "subspaces", "1 to the dimension " + dimension, "" + subspaces);
       }
       if (encoding != 0 && encoding != 1) {
-        throw invalid(path, "encoding", "0 (as stored) or 1 (unit length)", "" + encoding);
+        throw CodeRows.invalid(
+            path, ".pq", "encoding", "0 (as stored) or 1 (unit length)", "" + encoding);
       }
       long codesOffset = codesOffset(dimension);
-      expect(path, "codes_offset", codesOffset, header.getLong(32));
+      CodeRows.expect(path, ".pq", "codes_offset", codesOffset, header.getLong(32));
       if (count > (Long.MAX_VALUE - codesOffset) / subspaces) {
-        throw invalid(path, "count", "at most " + Long.MAX_VALUE / subspaces, "" + count);
+        throw CodeRows.invalid(
+            path, ".pq", "count", "at most " + Long.MAX_VALUE / subspaces, "" + count);
       }
       long fileSize = codesOffset + count * subspaces;
-      expect(path, "file_size", fileSize, header.getLong(40));
+      CodeRows.expect(path, ".pq", "file_size", fileSize, header.getLong(40));
       if (size != fileSize) {
-        throw invalid(
+        throw CodeRows.invalid(
             path,
+            ".pq",
             "file size",
             fileSize + " bytes (" + count + " codes of " + subspaces + " sub-spaces)",
             size + " bytes");
       }
       if (header.getInt(52) != 0 || header.getInt(56) != 0) {
-        throw invalid(path, "reserved bytes", "zero", header.getInt(52) + ", " + header.getInt(56));
+        throw CodeRows.invalid(
+            path, ".pq", "reserved bytes", "zero", header.getInt(52) + ", " + header.getInt(56));
       }
       ByteBuffer table =
           ByteBuffer.allocate(4 * CENTROIDS * dimension).order(ByteOrder.LITTLE_ENDIAN);
-      Int8Codes.readFully(channel, table, HEADER_BYTES);
-      int centroidsCrc = Int8Codes.crc(table.duplicate().position(0));
-      if (centroidsCrc != header.getInt(28)) {
-        throw invalid(
-            path,
-            "centroids checksum",
-            String.format("CRC32C 0x%08X (stored)", header.getInt(28)),
-            String.format("0x%08X: the file is corrupted", centroidsCrc));
-      }
+      CodeRows.readFully(channel, table, HEADER_BYTES);
+      int centroidsCrc = CodeRows.crc(table.duplicate().position(0));
+      CodeRows.checkCrc(path, ".pq", "centroids", header.getInt(28), centroidsCrc);
       float[] centroids = new float[CENTROIDS * dimension];
       table.asFloatBuffer().get(centroids);
       for (int i = 0; i < centroids.length; i++) {
         if (!Float.isFinite(centroids[i])) {
-          throw invalid(path, "centroid value " + i, "a finite float", "" + centroids[i]);
+          throw CodeRows.invalid(
+              path, ".pq", "centroid value " + i, "a finite float", "" + centroids[i]);
         }
       }
-      int vectorsPerChunk = (int) Math.max(1, Math.min(count, Int8Codes.CHUNK_BYTES / subspaces));
-      long chunkCount = count == 0 ? 0 : (count + vectorsPerChunk - 1) / vectorsPerChunk;
-      ByteBuffer[] chunks = new ByteBuffer[Math.toIntExact(chunkCount)];
       CRC32C codesCrc = new CRC32C();
-      for (int c = 0; c < chunks.length; c++) {
-        long first = (long) c * vectorsPerChunk;
-        long vectors = Math.min(vectorsPerChunk, count - first);
-        chunks[c] =
-            channel.map(
-                FileChannel.MapMode.READ_ONLY,
-                codesOffset + first * subspaces,
-                vectors * subspaces);
-        codesCrc.update(chunks[c].duplicate());
-      }
-      if ((int) codesCrc.getValue() != header.getInt(48)) {
-        throw invalid(
-            path,
-            "codes checksum",
-            String.format("CRC32C 0x%08X (stored)", header.getInt(48)),
-            String.format("0x%08X: the file is corrupted", (int) codesCrc.getValue()));
-      }
-      return new PqCodes(
-          path, count, dimension, subspaces, encoding == 1, centroids, chunks, vectorsPerChunk);
+      CodeRows rows = CodeRows.map(channel, path, codesOffset, count, subspaces, codesCrc);
+      CodeRows.checkCrc(path, ".pq", "codes", header.getInt(48), (int) codesCrc.getValue());
+      return new PqCodes(path, count, dimension, subspaces, encoding == 1, centroids, rows);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "no such .pq codes file");
     } catch (Int8Codes.Int8FormatException e) {
@@ -245,8 +202,9 @@ public final class PqCodes implements QuantizedCodes {
     PqCodes codes = open(path);
     if (codes.count != store.size() || codes.dimension != store.dimension()) {
       codes.close();
-      throw invalid(
+      throw CodeRows.invalid(
           path,
+          ".pq",
           "count × dimension",
           store.size() + " × " + store.dimension() + " (as " + store.path() + ")",
           codes.count + " × " + codes.dimension);
@@ -290,25 +248,7 @@ public final class PqCodes implements QuantizedCodes {
 
   @Override
   public void read(long id, byte[] dst, int offset) {
-    if (id < 0 || id >= count) {
-      throw new IndexOutOfBoundsException(
-          path + ": vector id " + id + " outside [0, " + count + ")");
-    }
-    ByteBuffer[] mapped = chunks;
-    if (mapped == null) {
-      throw new IllegalStateException(path + ": codes are closed");
-    }
-    try {
-      if (mapped.length == 1) {
-        mapped[0].get((int) id * subspaces, dst, offset, subspaces);
-      } else {
-        mapped[(int) (id / vectorsPerChunk)].get(
-            (int) (id % vectorsPerChunk) * subspaces, dst, offset, subspaces);
-      }
-    } catch (InternalError e) {
-      throw new UncheckedIOException(
-          new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
-    }
+    rows.read(id, dst, offset);
   }
 
   /** Writes the vector that the codes at {@code codes[offset]} stand for into {@code dst}. */
@@ -421,24 +361,11 @@ public final class PqCodes implements QuantizedCodes {
   /** Releases the mapping for the collector; any later read fails. */
   @Override
   public void close() {
-    chunks = null;
+    rows.close();
   }
 
   /** The centroids of every sub-space, as stored (for extending the codes). */
   float[] centroids() {
     return centroids;
-  }
-
-  private static void expect(Path path, String field, long expected, long found)
-      throws Int8Codes.Int8FormatException {
-    if (expected != found) {
-      throw invalid(path, field, String.valueOf(expected), String.valueOf(found));
-    }
-  }
-
-  static Int8Codes.Int8FormatException invalid(
-      Path path, String field, String expected, String found) {
-    return new Int8Codes.Int8FormatException(
-        path + ": invalid .pq " + field + ": expected " + expected + ", found " + found);
   }
 }

@@ -6,7 +6,6 @@ import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.zip.CRC32C;
@@ -209,7 +208,7 @@ final class PqTraining {
     AtomicFiles.write(
         target,
         channel -> {
-          writeFully(channel, table.duplicate(), PqCodes.HEADER_BYTES);
+          CodeRows.writeFully(channel, table.duplicate(), PqCodes.HEADER_BYTES);
           CRC32C crc = new CRC32C();
           int perWrite = (int) Math.max(1, Math.min(VECTORS_PER_WRITE, (1 << 24) / subspaces));
           byte[] block = new byte[perWrite * subspaces];
@@ -227,19 +226,19 @@ final class PqTraining {
                 });
             ByteBuffer codes = ByteBuffer.wrap(block, 0, count * subspaces);
             crc.update(codes.duplicate());
-            writeFully(channel, codes, position);
+            CodeRows.writeFully(channel, codes, position);
             position += (long) count * subspaces;
           }
           ByteBuffer header = ByteBuffer.allocate(PqCodes.HEADER_BYTES);
           header.order(ByteOrder.LITTLE_ENDIAN);
           header.putInt(PqCodes.MAGIC).putInt(PqCodes.VERSION).putLong(n).putInt(d);
           header.putInt(subspaces).putInt(unitVectors ? 1 : 0);
-          header.putInt(Int8Codes.crc(table.duplicate()));
+          header.putInt(CodeRows.crc(table.duplicate()));
           header.putLong(codesOffset).putLong(fileSize).putInt((int) crc.getValue());
           header.putInt(0).putInt(0);
-          header.putInt(Int8Codes.crc(header.duplicate().flip()));
+          header.putInt(CodeRows.crc(header.duplicate().flip()));
           header.flip();
-          writeFully(channel, header, 0);
+          CodeRows.writeFully(channel, header, 0);
         });
   }
 
@@ -263,27 +262,11 @@ final class PqTraining {
     store.read(id, vector, 0);
     for (int i = 0; i < vector.length; i++) {
       if (!Float.isFinite(vector[i])) {
-        vector[i] = 0f;
+        vector[i] = 0f; // k-means and the nearest-centroid search need numbers
       }
     }
     if (unitVectors) {
-      double squared = 0;
-      for (float v : vector) {
-        squared += (double) v * v;
-      }
-      if (squared > 0) {
-        double scale = 1 / Math.sqrt(squared);
-        for (int i = 0; i < vector.length; i++) {
-          vector[i] = (float) (vector[i] * scale);
-        }
-      }
-    }
-  }
-
-  private static void writeFully(FileChannel channel, ByteBuffer bytes, long position)
-      throws IOException {
-    while (bytes.hasRemaining()) {
-      position += channel.write(bytes, position);
+      CodeRows.scaleToUnit(vector);
     }
   }
 }

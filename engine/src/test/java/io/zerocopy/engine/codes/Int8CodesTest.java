@@ -167,23 +167,31 @@ class Int8CodesTest {
   }
 
   private static void assertRejected(Path file, byte[] bytes, String field) throws IOException {
+    assertRejected(file, bytes, field, () -> Int8Codes.open(file).close());
+  }
+
+  /** Writes {@code bytes} to {@code file}; {@code open} must fail naming the file and field. */
+  static void assertRejected(
+      Path file, byte[] bytes, String field, org.junit.jupiter.api.function.Executable open)
+      throws IOException {
     Files.write(file, bytes);
-    IOException e = assertThrows(IOException.class, () -> Int8Codes.open(file).close());
+    IOException e = assertThrows(IOException.class, open);
     assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
     assertTrue(e.getMessage().contains(field), field + " in: " + e.getMessage());
   }
 
-  private static byte[] truncate(byte[] bytes, int length) {
+  static byte[] truncate(byte[] bytes, int length) {
     return java.util.Arrays.copyOf(bytes, length);
   }
 
-  private static byte[] flip(byte[] bytes, int at) {
+  static byte[] flip(byte[] bytes, int at) {
     byte[] copy = bytes.clone();
     copy[at] ^= 0x20;
     return copy;
   }
 
-  private static float[] expected(float[] v, Metric metric) {
+  /** {@code v} as codes of {@code metric} encode it: scaled to unit length for cosine. */
+  static float[] expected(float[] v, Metric metric) {
     if (metric != Metric.COSINE) {
       return v;
     }

@@ -48,7 +48,7 @@ class PqCodesTest {
         for (int v = 0; v < data.length; v++) {
           codes.read(v, row, 0);
           codes.decode(row, 0, decoded);
-          float[] x = unit(data[v], metric);
+          float[] x = Int8CodesTest.expected(data[v], metric);
           for (int s = 0; s < 8; s++) {
             int width = starts[s + 1] - starts[s];
             double chosen = 0;
@@ -99,7 +99,7 @@ class PqCodesTest {
         }
         float[] scores = new float[data.length];
         codes.scoreAll(metric, prepared, all, data.length, scores, VectorKernel.selected());
-        float[] q = unit(query, metric);
+        float[] q = Int8CodesTest.expected(query, metric);
         for (int v = 0; v < data.length; v++) {
           codes.decode(all, v * codes.subspaces(), decoded);
           double sum = 0;
@@ -152,12 +152,13 @@ class PqCodesTest {
       PqCodes.write(codesFile, store, Metric.L2);
     }
     byte[] good = Files.readAllBytes(codesFile);
-    assertRejected(codesFile, truncate(good, good.length - 1), "file size");
-    assertRejected(codesFile, truncate(good, 10), "file size");
-    assertRejected(codesFile, flip(good, good.length - 3), "codes checksum");
-    assertRejected(codesFile, flip(good, PqCodes.HEADER_BYTES + 4), "centroids checksum");
-    assertRejected(codesFile, flip(good, 0), "magic");
-    assertRejected(codesFile, flip(good, 9), "header checksum");
+    assertRejected(codesFile, Int8CodesTest.truncate(good, good.length - 1), "file size");
+    assertRejected(codesFile, Int8CodesTest.truncate(good, 10), "file size");
+    assertRejected(codesFile, Int8CodesTest.flip(good, good.length - 3), "codes checksum");
+    assertRejected(
+        codesFile, Int8CodesTest.flip(good, PqCodes.HEADER_BYTES + 4), "centroids checksum");
+    assertRejected(codesFile, Int8CodesTest.flip(good, 0), "magic");
+    assertRejected(codesFile, Int8CodesTest.flip(good, 9), "header checksum");
     Path other = dir.resolve("other.vec");
     VectorStore.create(other, Int8CodesTest.clustered(301, 16, 3, 6));
     Files.write(codesFile, good);
@@ -220,34 +221,6 @@ class PqCodesTest {
   }
 
   private static void assertRejected(Path file, byte[] bytes, String field) throws IOException {
-    Files.write(file, bytes);
-    IOException e = assertThrows(IOException.class, () -> PqCodes.open(file).close());
-    assertTrue(e.getMessage().startsWith(file.toString()), e.getMessage());
-    assertTrue(e.getMessage().contains(field), field + " in: " + e.getMessage());
-  }
-
-  private static byte[] truncate(byte[] bytes, int length) {
-    return java.util.Arrays.copyOf(bytes, length);
-  }
-
-  private static byte[] flip(byte[] bytes, int at) {
-    byte[] copy = bytes.clone();
-    copy[at] ^= 0x20;
-    return copy;
-  }
-
-  private static float[] unit(float[] v, Metric metric) {
-    if (metric != Metric.COSINE) {
-      return v;
-    }
-    double squared = 0;
-    for (float x : v) {
-      squared += (double) x * x;
-    }
-    float[] unit = new float[v.length];
-    for (int i = 0; i < v.length; i++) {
-      unit[i] = (float) (v[i] / Math.sqrt(squared));
-    }
-    return unit;
+    Int8CodesTest.assertRejected(file, bytes, field, () -> PqCodes.open(file).close());
   }
 }
