@@ -1,5 +1,6 @@
 package io.zerocopy.engine.codes;
 
+import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -136,6 +137,43 @@ final class CodeRows {
       Path path, String kind, String field, String expected, String found) {
     return new Int8Codes.Int8FormatException(
         path + ": invalid " + kind + " " + field + ": expected " + expected + ", found " + found);
+  }
+
+  /** {@code codes} if they code {@code store}'s vectors; else closes them and names both files. */
+  static <C extends QuantizedCodes> C checkStore(C codes, VectorStore store, String kind)
+      throws Int8Codes.Int8FormatException {
+    if (codes.size() != store.size() || codes.dimension() != store.dimension()) {
+      codes.close();
+      throw invalid(
+          codes.path(),
+          kind,
+          "count × dimension",
+          store.size() + " × " + store.dimension() + " (as " + store.path() + ")",
+          codes.size() + " × " + codes.dimension());
+    }
+    return codes;
+  }
+
+  /** Checks a query and its prepared buffer against {@code codes}, naming the codes file. */
+  static void checkQuery(QuantizedCodes codes, float[] query, Metric metric, float[] prepared) {
+    if (query.length != codes.dimension() || prepared.length != codes.preparedLength()) {
+      throw new IllegalArgumentException(
+          "query has dimension "
+              + query.length
+              + ", but "
+              + codes.path()
+              + " has "
+              + codes.dimension());
+    }
+    if ((metric == Metric.COSINE) != codes.unitVectors()) {
+      throw new IllegalArgumentException(
+          codes.path()
+              + ": codes of "
+              + (codes.unitVectors() ? "unit-length vectors (a cosine index)" : "vectors as stored")
+              + " cannot score the "
+              + metric
+              + " metric");
+    }
   }
 
   static void readFully(FileChannel channel, ByteBuffer into, long position) throws IOException {

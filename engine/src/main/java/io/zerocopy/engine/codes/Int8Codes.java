@@ -169,17 +169,7 @@ public final class Int8Codes implements QuantizedCodes {
 
   /** Opens {@code path} and checks that it holds the codes of {@code store}'s vectors. */
   public static Int8Codes open(Path path, VectorStore store) throws IOException {
-    Int8Codes codes = open(path);
-    if (codes.count != store.size() || codes.dimension != store.dimension()) {
-      codes.close();
-      throw CodeRows.invalid(
-          path,
-          ".i8",
-          "count × dimension",
-          store.size() + " × " + store.dimension() + " (as " + store.path() + ")",
-          codes.count + " × " + codes.dimension);
-    }
-    return codes;
+    return CodeRows.checkStore(open(path), store, ".i8");
   }
 
   @Override
@@ -238,19 +228,7 @@ public final class Int8Codes implements QuantizedCodes {
    */
   @Override
   public float[] prepare(float[] query, Metric metric, float[] prepared) {
-    if (query.length != dimension || prepared.length != dimension + 1) {
-      throw new IllegalArgumentException(
-          "query has dimension " + query.length + ", but " + path + " has " + dimension);
-    }
-    if ((metric == Metric.COSINE) != unitVectors) {
-      throw new IllegalArgumentException(
-          path
-              + ": codes of "
-              + (unitVectors ? "unit-length vectors (a cosine index)" : "vectors as stored")
-              + " cannot score the "
-              + metric
-              + " metric");
-    }
+    CodeRows.checkQuery(this, query, metric, prepared);
     if (metric == Metric.L2) {
       for (int i = 0; i < dimension; i++) {
         prepared[i] = query[i] - offsets[i];

@@ -199,17 +199,7 @@ public final class PqCodes implements QuantizedCodes {
 
   /** Opens {@code path} and checks that it holds the codes of {@code store}'s vectors. */
   public static PqCodes open(Path path, VectorStore store) throws IOException {
-    PqCodes codes = open(path);
-    if (codes.count != store.size() || codes.dimension != store.dimension()) {
-      codes.close();
-      throw CodeRows.invalid(
-          path,
-          ".pq",
-          "count × dimension",
-          store.size() + " × " + store.dimension() + " (as " + store.path() + ")",
-          codes.count + " × " + codes.dimension);
-    }
-    return codes;
+    return CodeRows.checkStore(open(path), store, ".pq");
   }
 
   @Override
@@ -274,19 +264,7 @@ public final class PqCodes implements QuantizedCodes {
    */
   @Override
   public float[] prepare(float[] query, Metric metric, float[] prepared) {
-    if (query.length != dimension || prepared.length != preparedLength()) {
-      throw new IllegalArgumentException(
-          "query has dimension " + query.length + ", but " + path + " has " + dimension);
-    }
-    if ((metric == Metric.COSINE) != unitVectors) {
-      throw new IllegalArgumentException(
-          path
-              + ": codes of "
-              + (unitVectors ? "unit-length vectors (a cosine index)" : "vectors as stored")
-              + " cannot score the "
-              + metric
-              + " metric");
-    }
+    CodeRows.checkQuery(this, query, metric, prepared);
     float scale = 1;
     if (metric == Metric.COSINE) {
       double squared = 0;
