@@ -3,7 +3,8 @@
 # sentences (163,780 x 384, cosine; a 251 MB .vec) in a process whose memory, page cache included,
 # is capped below the .vec's size by a cgroup (v1 memory controller, or systemd-run's MemoryMax on
 # cgroup v2): once walking on the float32 vectors, then on the int8 codes (63 MB) and on the pq
-# codes (16 MB), each with its default re-ranking from the .vec. Same files, same limit, same ef;
+# codes (16 MB), each with its default re-ranking from the .vec; each walk with the kernel's
+# read-around on page faults and with the mappings advised random. Same files, same limit, same ef;
 # the files' pages are dropped from the page cache before each run, so what the process reads is
 # charged to its limit. Appends a dated section to bench/RESULTS.md.
 #
@@ -62,20 +63,27 @@ else
 fi
 log "limit: $how"
 
-run() { # run CODES (none, int8, pq): one search phase in the limit
+run() { # run CODES (none, int8, pq) ADVICE (random, normal): one search phase in the limit
   evict "$WORDNET_TRAIN_VEC" "$work/index.hnsw" "$work/index.i8" "$work/index.pq"
-  limited "$java" -Xmx"${heap_mb}m" -XX:+UseSerialGC --add-modules jdk.incubator.vector -cp "$jar" \
+  limited "$java" -Xmx"${heap_mb}m" -XX:+UseSerialGC --add-modules jdk.incubator.vector \
+    --enable-native-access=ALL-UNNAMED -Dzcs.mapping.advice="$2" -cp "$jar" \
     io.zerocopy.bench.hnsw.MemoryLimitedSearch search --train "$WORDNET_TRAIN_VEC" \
     --queries "$WORDNET_QUERIES_VEC" --dir "$work" --codes "$1" --ef "$ef" --seconds "$seconds" \
     2>> "$out/search.log"
 }
-log "float32 walk, then the int8 and the pq codes walks, ef $ef, $seconds s each"
-float_line=$(run none)
-echo "$float_line" >&2
-codes_line=$(run int8)
-echo "$codes_line" >&2
-pq_line=$(run pq)
-echo "$pq_line" >&2
+# Each walk with the kernel's read-around on page faults, then (JDK 22+: the FFM API) with the
+# mappings advised random (madvise(MADV_RANDOM)).
+feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+advices=(normal)
+(( feature >= 22 )) && advices+=(random)
+log "float32 walk, then the int8 and the pq codes walks, ef $ef, $seconds s each; page faults: ${advices[*]}"
+declare -A lines
+for advice in "${advices[@]}"; do
+  for codes in none int8 pq; do
+    lines[$codes-$advice]=$(run "$codes" "$advice")
+    echo "${lines[$codes-$advice]}" >&2
+  done
+done
 if [[ -n $cgroup ]]; then
   peak_mb=$(( $(cat "$cgroup/memory.max_usage_in_bytes") / 1048576 ))
 else
@@ -87,7 +95,10 @@ vec_mb=$(( $(stat -c %s "$WORDNET_TRAIN_VEC") / 1048576 ))
 codes_mb=$(( $(stat -c %s "$work/index.i8") / 1048576 ))
 pq_mb=$(( $(stat -c %s "$work/index.pq") / 1048576 ))
 graph_mb=$(( $(stat -c %s "$work/index.hnsw") / 1048576 ))
-ratio() { awk -v a="$(field "$1" qps)" -v b="$(field "$float_line" qps)" 'BEGIN { printf "%.1f", a / b }'; }
+ratio() { awk -v a="$(field "$1" qps)" -v b="$(field "$2" qps)" 'BEGIN { printf "%.1f", a / b }'; }
+row() { # row LABEL LINE
+  echo "| $1 | $(sed -n 's/.*advice=\([a-z-]*\).*/\1/p' <<< "$2") | $(field "$2" qps) | $(field "$2" recall) | $(field "$2" major_faults_per_query) |"
+}
 {
   echo "## Larger than the page cache: $(machine date), JDK $(machine jdk)"
   echo
@@ -97,14 +108,24 @@ ratio() { awk -v a="$(field "$1" qps)" -v b="$(field "$float_line" qps)" 'BEGIN 
   echo "- WordNet MiniLM sentences, $WORDNET_TRAIN_COUNT x 384, cosine: \`.vec\` $vec_mb MiB, \`.hnsw\` $graph_mb MiB,"
   echo "  int8 codes $codes_mb MiB, pq codes $pq_mb MiB; memory capped at $limit_mb MiB for the whole process, page cache included"
   echo "  ($how; peak charged: $peak_mb MiB), heap -Xmx${heap_mb}m; the files' pages dropped before each run;"
-  echo "  M 16, efConstruction 200, ef $ef, k 10, single thread, 1,000 queries round-robin for $seconds s"
+  echo "  M 16, efConstruction 200, ef $ef, k 10, single thread, 1,000 queries round-robin for $seconds s;"
+  echo "  page faults with the kernel's read-around, then (JDK 22+) with the mappings advised random"
   echo
-  echo "| walk on | QPS | recall@10 | major page faults per query |"
-  echo "|---|---:|---:|---:|"
-  echo "| float32 vectors (the .vec) | $(field "$float_line" qps) | $(field "$float_line" recall) | $(field "$float_line" major_faults_per_query) |"
-  echo "| int8 codes, re-ranked from the .vec | $(field "$codes_line" qps) | $(field "$codes_line" recall) | $(field "$codes_line" major_faults_per_query) |"
-  echo "| pq codes, re-ranked from the .vec | $(field "$pq_line" qps) | $(field "$pq_line" recall) | $(field "$pq_line" major_faults_per_query) |"
+  echo "| walk on | page faults | QPS | recall@10 | major page faults per query |"
+  echo "|---|---|---:|---:|---:|"
+  for advice in "${advices[@]}"; do
+    row "float32 vectors (the .vec)" "${lines[none-$advice]}"
+    row "int8 codes, re-ranked from the .vec" "${lines[int8-$advice]}"
+    row "pq codes, re-ranked from the .vec" "${lines[pq-$advice]}"
+  done
   echo
-  echo "- codes / float32, queries per second (target >= 10 at recall >= 0.95): int8 **$(ratio "$codes_line")x**, pq **$(ratio "$pq_line")x**"
+  echo "- codes / float32, queries per second, same advice (target >= 10 at recall >= 0.95):"
+  echo "  read-around: int8 **$(ratio "${lines[int8-normal]}" "${lines[none-normal]}")x**, pq **$(ratio "${lines[pq-normal]}" "${lines[none-normal]}")x**"
+  if (( feature >= 22 )); then
+    echo "  advised random: int8 **$(ratio "${lines[int8-random]}" "${lines[none-random]}")x**, pq **$(ratio "${lines[pq-random]}" "${lines[none-random]}")x**"
+    echo "- advised random / read-around, same walk: float32 $(ratio "${lines[none-random]}" "${lines[none-normal]}")x, int8 $(ratio "${lines[int8-random]}" "${lines[int8-normal]}")x, pq $(ratio "${lines[pq-random]}" "${lines[pq-normal]}")x"
+  else
+    echo "- JDK $feature: no FFM API, so no madvise(MADV_RANDOM): only the kernel's read-around is measured"
+  fi
 } > "$out/section.md"
 bench_publish RESULTS-memory-smoke.md

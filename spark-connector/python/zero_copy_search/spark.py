@@ -17,7 +17,9 @@ _EXTENSIONS = "io.zerocopy.spark.ZeroCopyExtensions"
 
 @functools.lru_cache(maxsize=None)
 def _jvm_options() -> str:
-    options = ["--add-modules=jdk.incubator.vector"]
+    # native access: on JDK 22+ the engine advises its mapped index files random (madvise), which
+    # keeps indexes larger than the page cache fast; JDK 17 accepts the flag and ignores it
+    options = ["--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"]
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.join(java_home, "bin", "java") if java_home else "java"
     # JDK 23+: Arrow's Netty allocator (the vec writer) needs sun.misc.Unsafe memory access;

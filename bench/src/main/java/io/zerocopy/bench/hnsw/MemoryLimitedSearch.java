@@ -5,6 +5,7 @@ import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.exact.BruteForce;
 import io.zerocopy.engine.hnsw.HnswIndex;
 import io.zerocopy.engine.search.Neighbor;
+import io.zerocopy.engine.store.Mappings;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -159,8 +160,10 @@ public final class MemoryLimitedSearch {
       double elapsed = (System.nanoTime() - started) / 1e9;
       System.out.printf(
           Locale.ROOT,
-          "codes=%s ef=%d queries=%d seconds=%.1f qps=%.1f recall=%.4f major_faults_per_query=%.1f%n",
+          "codes=%s advice=%s ef=%d queries=%d seconds=%.1f qps=%.1f recall=%.4f"
+              + " major_faults_per_query=%.1f%n",
           codes,
+          Mappings.randomAdviceSupported() ? "random" : "read-around",
           ef,
           searched,
           elapsed,

@@ -1,6 +1,7 @@
 package io.zerocopy.engine.codes;
 
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.store.Mappings;
 import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,6 +49,8 @@ final class CodeRows {
       chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, offset + first * width, rows * width);
       crc.update(chunks[c].duplicate());
     }
+    // read in order once above for the checksum, at random from now on
+    Mappings.adviseRandom(java.util.Arrays.asList(chunks));
     return new CodeRows(path, count, width, rowsPerChunk, chunks);
   }
 

@@ -173,6 +173,7 @@ public final class HnswIndex implements AutoCloseable {
             store.size(),
             storePath);
       }
+      store.adviseRandomAccess(); // walks and re-rankings read single vectors: no read-around
       return new HnswIndex(store, mapped);
     } catch (IOException | RuntimeException e) {
       store.close();
@@ -538,6 +539,7 @@ public final class HnswIndex implements AutoCloseable {
         VectorStore.append(store.path(), vectors);
       }
       VectorStore reopened = VectorStore.open(store.path());
+      reopened.adviseRandomAccess();
       if (reopened.size() != (long) first + vectors.length) {
         reopened.close();
         throw new IOException(

@@ -101,6 +101,7 @@ final class MappedGraph implements GraphView {
           "" + header.maxLevel());
     }
     checkGraph(file, header, levels, level0, upperNodes, upperStarts, upper);
+    Mappings.adviseRandom(mappings); // read in order once by the checks, at random by searches
     return new MappedGraph(
         file, header, levels, level0, upperNodes, upperStarts, upper, tombstones, mappings);
   }

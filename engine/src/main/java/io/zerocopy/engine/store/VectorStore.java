@@ -232,6 +232,16 @@ public final class VectorStore implements AutoCloseable {
     return new UncheckedIOException(error.getMessage(), error);
   }
 
+  /**
+   * Tells the kernel that this store is read at random from now on (a graph walk, a re-ranking):
+   * page faults then read their page only ({@link Mappings#adviseRandom}). Not for stores that are
+   * scanned in order (exact search), which gain from the kernel's read-ahead. Returns whether the
+   * advice was given on this JVM.
+   */
+  public boolean adviseRandomAccess() {
+    return Mappings.adviseRandom(java.util.Arrays.asList(mappings));
+  }
+
   /** Releases the mapping for the garbage collector; any later read fails. */
   @Override
   public void close() {

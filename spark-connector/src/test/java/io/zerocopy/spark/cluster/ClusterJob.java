@@ -163,11 +163,11 @@ public final class ClusterJob {
   }
 
   /**
-   * The Vector API module, and on JDK 23+ the Unsafe memory access that Arrow's Netty allocator
-   * needs (the write tasks use Arrow).
+   * The Vector API module, native access (JDK 22+: the engine's madvise), and on JDK 23+ the Unsafe
+   * memory access that Arrow's Netty allocator needs (the write tasks use Arrow).
    */
   static String executorJavaOptions() {
-    return "--add-modules=jdk.incubator.vector"
+    return "--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
         + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
   }
 
