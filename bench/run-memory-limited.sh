@@ -66,16 +66,18 @@ log "limit: $how"
 run() { # run CODES (none, int8, pq) ADVICE (random, normal): one search phase in the limit
   evict "$WORDNET_TRAIN_VEC" "$work/index.hnsw" "$work/index.i8" "$work/index.pq"
   limited "$java" -Xmx"${heap_mb}m" -XX:+UseSerialGC --add-modules jdk.incubator.vector \
-    --enable-native-access=ALL-UNNAMED -Dzcs.mapping.advice="$2" -cp "$jar" \
+    "${foreign[@]}" --enable-native-access=ALL-UNNAMED -Dzcs.mapping.advice="$2" -cp "$jar" \
     io.zerocopy.bench.hnsw.MemoryLimitedSearch search --train "$WORDNET_TRAIN_VEC" \
     --queries "$WORDNET_QUERIES_VEC" --dir "$work" --codes "$1" --ef "$ef" --seconds "$seconds" \
     2>> "$out/search.log"
 }
-# Each walk with the kernel's read-around on page faults, then (JDK 22+: the FFM API) with the
-# mappings advised random (madvise(MADV_RANDOM)).
+# Each walk with the kernel's read-around on page faults, then (JDK 17 and 22+: the FFM API) with
+# the mappings advised random (madvise(MADV_RANDOM)).
 feature=$("$java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
 advices=(normal)
-(( feature >= 22 )) && advices+=(random)
+foreign=()
+(( feature == 17 )) && foreign=(--add-modules jdk.incubator.foreign)
+(( feature >= 22 || feature == 17 )) && advices+=(random)
 log "float32 walk, then the int8 and the pq codes walks, ef $ef, $seconds s each; page faults: ${advices[*]}"
 declare -A lines
 for advice in "${advices[@]}"; do
@@ -109,7 +111,7 @@ row() { # row LABEL LINE
   echo "  int8 codes $codes_mb MiB, pq codes $pq_mb MiB; memory capped at $limit_mb MiB for the whole process, page cache included"
   echo "  ($how; peak charged: $peak_mb MiB), heap -Xmx${heap_mb}m; the files' pages dropped before each run;"
   echo "  M 16, efConstruction 200, ef $ef, k 10, single thread, 1,000 queries round-robin for $seconds s;"
-  echo "  page faults with the kernel's read-around, then (JDK 22+) with the mappings advised random"
+  echo "  page faults with the kernel's read-around, then with the mappings advised random (madvise, JDK 17 and 22+)"
   echo
   echo "| walk on | page faults | QPS | recall@10 | major page faults per query |"
   echo "|---|---|---:|---:|---:|"
@@ -121,11 +123,11 @@ row() { # row LABEL LINE
   echo
   echo "- codes / float32, queries per second, same advice (target >= 10 at recall >= 0.95):"
   echo "  read-around: int8 **$(ratio "${lines[int8-normal]}" "${lines[none-normal]}")x**, pq **$(ratio "${lines[pq-normal]}" "${lines[none-normal]}")x**"
-  if (( feature >= 22 )); then
+  if (( feature >= 22 || feature == 17 )); then
     echo "  advised random: int8 **$(ratio "${lines[int8-random]}" "${lines[none-random]}")x**, pq **$(ratio "${lines[pq-random]}" "${lines[none-random]}")x**"
     echo "- advised random / read-around, same walk: float32 $(ratio "${lines[none-random]}" "${lines[none-normal]}")x, int8 $(ratio "${lines[int8-random]}" "${lines[int8-normal]}")x, pq $(ratio "${lines[pq-random]}" "${lines[pq-normal]}")x"
   else
-    echo "- JDK $feature: no FFM API, so no madvise(MADV_RANDOM): only the kernel's read-around is measured"
+    echo "- JDK $feature: no FFM API served, so no madvise(MADV_RANDOM): only the kernel's read-around is measured"
   fi
 } > "$out/section.md"
 bench_publish RESULTS-memory-smoke.md

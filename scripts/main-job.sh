@@ -15,5 +15,5 @@ java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 # formatting is the build's job, not a run's (and google-java-format 1.28 cannot run on JDK 25)
 mvn -B -q -DskipTests -Dspotless.apply.skip=true -Dspotless.check.skip=true -pl examples -am package
 classpath="$root/examples/target/classes:$root/engine/target/classes"
-exec "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx1g -cp "$classpath" \
+exec "$java" --add-modules jdk.incubator.vector -Xmx1g -cp "$classpath" \
   io.zerocopy.examples.EngineDemo "$@"

@@ -7,12 +7,22 @@ import functools
 import glob
 import os
 import queue
+import subprocess
 import sys
 import threading
 
 from zero_copy_search import _quiet
 
-_JAVA_OPTIONS = ["--add-modules", "jdk.incubator.vector", "-Xss4m"]
+# native access: the engine advises its mapped index files random (madvise through the FFM API),
+# which keeps indexes larger than the page cache fast
+_JAVA_OPTIONS = [
+    "--add-modules",
+    "jdk.incubator.vector",
+    "--enable-native-access=ALL-UNNAMED",
+    "-Xss4m",
+]
+# JDK 17 reaches the FFM API through this incubator module, which newer JVMs no longer have
+FOREIGN_MODULE_OPTION = "--add-modules=jdk.incubator.foreign"
 _GATEWAY_CLASS = "io.zerocopy.spark.python.EngineGateway"
 
 _lock = threading.Lock()
@@ -72,6 +82,15 @@ class _StderrLines(queue.Queue):
             pass
 
 
+@functools.lru_cache(maxsize=None)
+def accepts(java: str, option: str) -> bool:
+    """Whether the JVM `java` starts with `option` (for flags only some JDKs know)."""
+    probe = subprocess.run(
+        [java, option, "-version"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return probe.returncode == 0
+
+
 def _start_jvm():
     from py4j.java_gateway import GatewayParameters, JavaGateway, launch_gateway
 
@@ -79,7 +98,8 @@ def _start_jvm():
     java = os.path.join(java_home, "bin", "java") if java_home else "java"
     port = launch_gateway(
         classpath=jar_path(),
-        javaopts=_JAVA_OPTIONS,
+        javaopts=_JAVA_OPTIONS
+        + ([FOREIGN_MODULE_OPTION] if accepts(java, FOREIGN_MODULE_OPTION) else []),
         die_on_exit=True,
         redirect_stderr=_StderrLines(),
         java_path=java,

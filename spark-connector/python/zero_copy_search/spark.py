@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
 from typing import Optional, Sequence, Union
 
-from zero_copy_search import _errors, _quiet
+from zero_copy_search import _errors, _gateway, _quiet
 from zero_copy_search._gateway import jar_path
 
 _EXTENSIONS = "io.zerocopy.spark.ZeroCopyExtensions"
@@ -17,20 +16,17 @@ _EXTENSIONS = "io.zerocopy.spark.ZeroCopyExtensions"
 
 @functools.lru_cache(maxsize=None)
 def _jvm_options() -> str:
-    # native access: on JDK 22+ the engine advises its mapped index files random (madvise), which
-    # keeps indexes larger than the page cache fast; JDK 17 accepts the flag and ignores it
+    # native access: the engine advises its mapped index files random (madvise through the FFM
+    # API), which keeps indexes larger than the page cache fast
     options = ["--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"]
     java_home = os.environ.get("JAVA_HOME")
     java = os.path.join(java_home, "bin", "java") if java_home else "java"
     # JDK 23+: Arrow's Netty allocator (the vec writer) needs sun.misc.Unsafe memory access;
     # older JVMs refuse the flag, so ask the JVM that will run Spark
-    probe = subprocess.run(
-        [java, "--sun-misc-unsafe-memory-access=allow", "-version"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    if probe.returncode == 0:
+    if _gateway.accepts(java, "--sun-misc-unsafe-memory-access=allow"):
         options.append("--sun-misc-unsafe-memory-access=allow")
+    if _gateway.accepts(java, _gateway.FOREIGN_MODULE_OPTION):
+        options.append(_gateway.FOREIGN_MODULE_OPTION)
     return " ".join(options)
 
 

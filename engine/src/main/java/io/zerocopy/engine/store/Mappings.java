@@ -1,6 +1,8 @@
 package io.zerocopy.engine.store;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -97,8 +99,9 @@ public final class Mappings {
    * read-around window. Under memory pressure (a cgroup limit, a file larger than the page cache)
    * that window costs a reclaim of 32 pages per fault and evicts pages still in use; a probe in a
    * 64 MiB cgroup served 176 random reads/s of a mapped 239 MiB file with read-around and 16,679
-   * with this advice. Java has no API for it before the FFM API (JDK 22): this JDK 17 bytecode
-   * reaches it by reflection, on Linux, where the JVM grants native access ({@code
+   * with this advice. Java has no API for it but the FFM API: this JDK 17 bytecode reaches it by
+   * reflection, on Linux, on JDK 22+ and on JDK 17 (there with {@code --add-modules
+   * jdk.incubator.foreign}), where the JVM grants native access ({@code
    * --enable-native-access=ALL-UNNAMED}). Elsewhere it does nothing and says so once in the log.
    * System property {@code zcs.mapping.advice=normal} turns it off (for side-by-side measures).
    *
@@ -122,76 +125,67 @@ public final class Mappings {
     return RandomAdvice.AVAILABLE;
   }
 
-  /** madvise through the FFM API, looked up once, on first use. */
+  /**
+   * madvise through the FFM API, looked up once, on first use: the final API on JDK 22+, the
+   * incubator one ({@code jdk.incubator.foreign}, added with {@code --add-modules}) on JDK 17. JDK
+   * 18-21 have other incubator or preview shapes of it and are not served.
+   */
   private static final class RandomAdvice {
     private static final int MADV_RANDOM = 1; // Linux, every architecture the JDK runs on
     private static final boolean AVAILABLE;
     private static final MethodHandle MADVISE; // (long address, long length, int advice) -> int
-    private static final Method OF_BUFFER; // MemorySegment.ofBuffer(Buffer)
-    private static final Method ADDRESS; // MemorySegment.address()
+    private static final MethodHandle ADDRESS; // (ByteBuffer) -> long, its first byte's address
     private static final long PAGE_SIZE;
 
     static {
-      MethodHandle madvise = null;
-      Method ofBuffer = null;
-      Method address = null;
-      long pageSize = 0;
+      MethodHandle[] linked = null;
       String unavailable = null;
+      int feature = Runtime.version().feature();
       try {
         if ("normal".equals(System.getProperty("zcs.mapping.advice"))) {
           unavailable = "system property zcs.mapping.advice=normal";
         } else if (!System.getProperty("os.name", "").startsWith("Linux")) {
           unavailable = "not Linux";
-        } else if (Runtime.version().feature() < 22) {
-          unavailable = "JDK " + Runtime.version().feature() + " has no FFM API (JDK 22+)";
-        } else if (!(Boolean)
-            Module.class.getMethod("isNativeAccessEnabled").invoke(Mappings.class.getModule())) {
-          unavailable = "the JVM runs without --enable-native-access=ALL-UNNAMED";
+        } else if (feature >= 22) {
+          if ((Boolean)
+              Module.class.getMethod("isNativeAccessEnabled").invoke(Mappings.class.getModule())) {
+            linked = linkFinal();
+          } else {
+            unavailable = "the JVM runs without --enable-native-access=ALL-UNNAMED";
+          }
+        } else if (feature == 17) {
+          if (ModuleLayer.boot().findModule("jdk.incubator.foreign").isPresent()) {
+            linked = linkIncubator17();
+          } else {
+            unavailable =
+                "JDK 17 without --add-modules jdk.incubator.foreign"
+                    + " --enable-native-access=ALL-UNNAMED";
+          }
         } else {
-          Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
-          Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
-          Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
-          Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
-          Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-          Class<?> valueLayout = Class.forName("java.lang.foreign.ValueLayout");
-          Object javaLong = valueLayout.getField("JAVA_LONG").get(null);
-          Object javaInt = valueLayout.getField("JAVA_INT").get(null);
-          Object linker = linkerType.getMethod("nativeLinker").invoke(null);
-          Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
-          Method find =
-              Class.forName("java.lang.foreign.SymbolLookup").getMethod("find", String.class);
-          Object madviseSymbol = ((Optional<?>) find.invoke(lookup, "madvise")).orElseThrow();
-          Object pageSizeSymbol = ((Optional<?>) find.invoke(lookup, "getpagesize")).orElseThrow();
-          Method of = descriptorType.getMethod("of", layoutType, layoutType.arrayType());
-          Object[] madviseArgs = (Object[]) Array.newInstance(layoutType, 3);
-          madviseArgs[0] = javaLong;
-          madviseArgs[1] = javaLong;
-          madviseArgs[2] = javaInt;
-          Object[] noArgs = (Object[]) Array.newInstance(layoutType, 0);
-          Object noOptions = Array.newInstance(optionType, 0);
-          Method downcall =
-              linkerType.getMethod(
-                  "downcallHandle", segmentType, descriptorType, optionType.arrayType());
-          madvise =
-              (MethodHandle)
-                  downcall.invoke(
-                      linker, madviseSymbol, of.invoke(null, javaInt, madviseArgs), noOptions);
-          MethodHandle getPageSize =
-              (MethodHandle)
-                  downcall.invoke(
-                      linker, pageSizeSymbol, of.invoke(null, javaInt, noArgs), noOptions);
-          pageSize = (int) getPageSize.invokeWithArguments();
-          ofBuffer = segmentType.getMethod("ofBuffer", Buffer.class);
-          address = segmentType.getMethod("address");
+          unavailable = "JDK " + feature + ": the FFM API is final from JDK 22 (served: 17, 22+)";
         }
       } catch (Throwable e) {
-        unavailable = "FFM lookup failed: " + e;
-        madvise = null;
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        unavailable =
+            "FFM lookup failed: "
+                + cause
+                + (cause instanceof IllegalCallerException
+                    ? " (run with --enable-native-access=ALL-UNNAMED)"
+                    : "");
+        linked = null;
       }
-      AVAILABLE = unavailable == null;
-      MADVISE = madvise;
-      OF_BUFFER = ofBuffer;
-      ADDRESS = address;
+      long pageSize = 0;
+      if (linked != null) {
+        try {
+          pageSize = (int) linked[2].invokeWithArguments();
+        } catch (Throwable e) {
+          unavailable = "getpagesize failed: " + e;
+          linked = null;
+        }
+      }
+      AVAILABLE = linked != null;
+      MADVISE = linked == null ? null : linked[0];
+      ADDRESS = linked == null ? null : linked[1];
       PAGE_SIZE = pageSize;
       LOG.log(
           System.Logger.Level.INFO,
@@ -203,11 +197,107 @@ public final class Mappings {
                   + ")");
     }
 
+    /** madvise, the buffer address and getpagesize, through java.lang.foreign (JDK 22+). */
+    private static MethodHandle[] linkFinal() throws Throwable {
+      Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
+      Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+      Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
+      Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
+      Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
+      Class<?> valueLayout = Class.forName("java.lang.foreign.ValueLayout");
+      Object javaLong = valueLayout.getField("JAVA_LONG").get(null);
+      Object javaInt = valueLayout.getField("JAVA_INT").get(null);
+      Object linker = linkerType.getMethod("nativeLinker").invoke(null);
+      Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
+      Method find = Class.forName("java.lang.foreign.SymbolLookup").getMethod("find", String.class);
+      Method of = descriptorType.getMethod("of", layoutType, layoutType.arrayType());
+      Method downcall =
+          linkerType.getMethod(
+              "downcallHandle", segmentType, descriptorType, optionType.arrayType());
+      Object noOptions = Array.newInstance(optionType, 0);
+      MethodHandle madvise =
+          (MethodHandle)
+              downcall.invoke(
+                  linker,
+                  ((Optional<?>) find.invoke(lookup, "madvise")).orElseThrow(),
+                  of.invoke(null, javaInt, layouts(layoutType, javaLong, javaLong, javaInt)),
+                  noOptions);
+      MethodHandle pageSize =
+          (MethodHandle)
+              downcall.invoke(
+                  linker,
+                  ((Optional<?>) find.invoke(lookup, "getpagesize")).orElseThrow(),
+                  of.invoke(null, javaInt, layouts(layoutType)),
+                  noOptions);
+      MethodHandles.Lookup methods = MethodHandles.publicLookup();
+      MethodHandle address =
+          MethodHandles.filterReturnValue(
+              methods.unreflect(segmentType.getMethod("ofBuffer", Buffer.class)),
+              methods.unreflect(segmentType.getMethod("address")));
+      return new MethodHandle[] {
+        madvise, address.asType(MethodType.methodType(long.class, ByteBuffer.class)), pageSize
+      };
+    }
+
+    /** The same through JDK 17's jdk.incubator.foreign (JEP 412). */
+    private static MethodHandle[] linkIncubator17() throws Throwable {
+      Class<?> linkerType = Class.forName("jdk.incubator.foreign.CLinker");
+      Class<?> segmentType = Class.forName("jdk.incubator.foreign.MemorySegment");
+      Class<?> addressType = Class.forName("jdk.incubator.foreign.MemoryAddress");
+      Class<?> layoutType = Class.forName("jdk.incubator.foreign.MemoryLayout");
+      Class<?> descriptorType = Class.forName("jdk.incubator.foreign.FunctionDescriptor");
+      Object cLong = linkerType.getField("C_LONG").get(null); // 64 bits on Linux
+      Object cInt = linkerType.getField("C_INT").get(null);
+      Object linker = linkerType.getMethod("getInstance").invoke(null);
+      Object lookup = linkerType.getMethod("systemLookup").invoke(null);
+      Method find =
+          Class.forName("jdk.incubator.foreign.SymbolLookup").getMethod("lookup", String.class);
+      Method of = descriptorType.getMethod("of", layoutType, layoutType.arrayType());
+      Method downcall =
+          linkerType.getMethod(
+              "downcallHandle",
+              Class.forName("jdk.incubator.foreign.Addressable"),
+              MethodType.class,
+              descriptorType);
+      MethodHandle madvise =
+          (MethodHandle)
+              downcall.invoke(
+                  linker,
+                  ((Optional<?>) find.invoke(lookup, "madvise")).orElseThrow(),
+                  MethodType.methodType(int.class, long.class, long.class, int.class),
+                  of.invoke(null, cInt, layouts(layoutType, cLong, cLong, cInt)));
+      MethodHandle pageSize =
+          (MethodHandle)
+              downcall.invoke(
+                  linker,
+                  ((Optional<?>) find.invoke(lookup, "getpagesize")).orElseThrow(),
+                  MethodType.methodType(int.class),
+                  of.invoke(null, cInt, layouts(layoutType)));
+      MethodHandles.Lookup methods = MethodHandles.publicLookup();
+      MethodHandle address =
+          MethodHandles.filterReturnValue(
+              MethodHandles.filterReturnValue(
+                  methods.unreflect(segmentType.getMethod("ofByteBuffer", ByteBuffer.class)),
+                  methods.unreflect(segmentType.getMethod("address"))),
+              methods.unreflect(addressType.getMethod("toRawLongValue")));
+      return new MethodHandle[] {
+        madvise, address.asType(MethodType.methodType(long.class, ByteBuffer.class)), pageSize
+      };
+    }
+
+    private static Object layouts(Class<?> layoutType, Object... layouts) {
+      Object array = Array.newInstance(layoutType, layouts.length);
+      for (int i = 0; i < layouts.length; i++) {
+        Array.set(array, i, layouts[i]);
+      }
+      return array;
+    }
+
     /** Advice only: a failure costs read-around, not correctness, so it is logged, not thrown. */
     static boolean advise(ByteBuffer mapping) {
       String failure;
       try {
-        long start = (long) ADDRESS.invoke(OF_BUFFER.invoke(null, mapping));
+        long start = (long) ADDRESS.invoke(mapping);
         // the buffer starts inside its mapping's first page: advise from that page
         long pageStart = start - Math.floorMod(start, PAGE_SIZE);
         long length = start - pageStart + mapping.capacity();

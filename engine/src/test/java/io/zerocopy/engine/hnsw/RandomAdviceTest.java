@@ -21,8 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An opened index's mappings (its vectors, its graph, its codes) are advised random where the JVM
- * can (JDK 22+ with native access, as the engine's tests run): the kernel marks such a mapping
- * {@code rr} in /proc/self/smaps. A store opened for exact search keeps the kernel's read-ahead.
+ * can (JDK 17 and 22+, as the engine's tests run them): the kernel marks such a mapping {@code rr}
+ * in /proc/self/smaps. A store opened for exact search keeps the kernel's read-ahead.
  */
 @EnabledOnOs(OS.LINUX)
 class RandomAdviceTest {
@@ -31,10 +31,12 @@ class RandomAdviceTest {
 
   @Test
   void anOpenedIndexReadsItsFilesAtRandomWhereTheJvmCan() throws Exception {
-    if (Runtime.version().feature() >= 22) {
-      assertTrue(Mappings.randomAdviceSupported(), "the tests run with native access on JDK 22+");
+    int feature = Runtime.version().feature();
+    if (feature >= 22 || feature == 17) {
+      // the build's test JVMs: native access, and on 17 the incubating FFM module
+      assertTrue(Mappings.randomAdviceSupported(), "JDK " + feature);
     } else {
-      assertFalse(Mappings.randomAdviceSupported(), "no FFM API before JDK 22");
+      assertFalse(Mappings.randomAdviceSupported(), "JDK " + feature + ": no FFM API served");
     }
     float[][][] split = HnswTestData.mixtureWithQueries(3_000, 20, 32, 8, 11);
     Path built = dir.resolve("built.vec");

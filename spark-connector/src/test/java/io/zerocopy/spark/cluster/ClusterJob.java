@@ -163,12 +163,14 @@ public final class ClusterJob {
   }
 
   /**
-   * The Vector API module, native access (JDK 22+: the engine's madvise), and on JDK 23+ the Unsafe
-   * memory access that Arrow's Netty allocator needs (the write tasks use Arrow).
+   * The Vector API module, native access and on JDK 17 the incubating FFM module (the engine's
+   * madvise), and on JDK 23+ the Unsafe memory access that Arrow's Netty allocator needs (the write
+   * tasks use Arrow).
    */
   static String executorJavaOptions() {
     return "--add-modules=jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
-        + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
+        + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "")
+        + (Runtime.version().feature() == 17 ? " --add-modules=jdk.incubator.foreign" : "");
   }
 
   /** A job run by a child driver JVM: its result text from a session and a working directory. */
