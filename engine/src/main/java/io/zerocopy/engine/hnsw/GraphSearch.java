@@ -137,6 +137,103 @@ final class GraphSearch {
     context.scored += scored;
   }
 
+  /**
+   * As above with a beam of width {@code ef} that keeps the best {@code pool >= ef} accepted nodes
+   * it scores: the walk is the beam's of ef, node for node, and a re-ranking of its results draws
+   * on pool candidates. For walks on codes, whose order of the best candidates is approximate: a
+   * beam as wide as the pool would score many more nodes for the same candidates. A method of its
+   * own, so that the float32 walk's loop above stays as measured.
+   */
+  static void searchLayer(
+      GraphView graph,
+      VectorScorer scorer,
+      SearchContext context,
+      float[] query,
+      int[] entries,
+      int entryCount,
+      int level,
+      int ef,
+      int pool,
+      Tombstones deleted,
+      LongPredicate filter) {
+    VisitedSet visited = context.visited;
+    visited.reset(graph.size());
+    LongHeap candidates = context.candidates;
+    LongHeap results = context.results; // the pool
+    LongHeap beam = context.beam; // the beam's best ef, which bound its expansion
+    candidates.clear();
+    results.clear();
+    beam.clear();
+    boolean filtering = filter != null || (deleted != null && deleted.any());
+    float[] scratch = context.scratch;
+    float bound = Float.POSITIVE_INFINITY; // the beam's: expand only candidates below it
+    float poolBound = Float.POSITIVE_INFINITY; // the pool's: keep only results below it
+    long scored = 0;
+    for (int i = 0; i < entryCount; i++) {
+      int entry = entries[i];
+      if (!visited.visit(entry)) {
+        continue;
+      }
+      long code = LongHeap.encode(scorer.score(query, entry, scratch), entry);
+      scored++;
+      candidates.push(code);
+      if (!filtering || accepts(entry, deleted, filter)) {
+        poolBound = offer(results, code, pool, poolBound);
+        bound = offer(beam, code, ef, bound);
+      }
+    }
+    int[] neighbors = context.neighbors;
+    float[] scores = context.scores;
+    float[] block = context.block;
+    while (!candidates.isEmpty()) {
+      long closest = candidates.peek();
+      if (LongHeap.score(closest) > bound) {
+        break;
+      }
+      candidates.pop();
+      int count = graph.neighbors(LongHeap.node(closest), level, neighbors);
+      int fresh = 0;
+      for (int i = 0; i < count; i++) {
+        int node = neighbors[i];
+        if (visited.visit(node)) {
+          neighbors[fresh++] = node;
+        }
+      }
+      scorer.scoreAll(query, neighbors, fresh, scores, block);
+      scored += fresh;
+      for (int i = 0; i < fresh; i++) {
+        int node = neighbors[i];
+        float score = scores[i];
+        if (score < poolBound) {
+          long code = LongHeap.encode(score, node);
+          if (score < bound) {
+            candidates.push(code);
+          }
+          if (!filtering || accepts(node, deleted, filter)) {
+            poolBound = offer(results, code, pool, poolBound);
+            bound = offer(beam, code, ef, bound);
+          }
+        }
+      }
+    }
+    context.scored += scored;
+  }
+
+  /**
+   * Offers an accepted node to {@code best}, a max-heap of {@code ~code} that keeps the best {@code
+   * size}; returns its new bound (the worst kept score once full).
+   */
+  private static float offer(LongHeap best, long code, int size, float bound) {
+    if (LongHeap.score(code) >= bound) {
+      return bound;
+    }
+    best.push(~code);
+    if (best.size() > size) {
+      best.pop();
+    }
+    return best.size() >= size ? LongHeap.score(~best.peek()) : bound;
+  }
+
   private static boolean accepts(int node, Tombstones deleted, LongPredicate filter) {
     return (deleted == null || !deleted.contains(node)) && (filter == null || filter.test(node));
   }

@@ -477,17 +477,14 @@ public final class HnswIndex implements AutoCloseable {
             graph, walker, context, prepared, EntryPoint.node(state), EntryPoint.level(state), 0);
     int[] entries = context.entries(1);
     entries[0] = LongHeap.node(closest);
-    GraphSearch.searchLayer(
-        graph,
-        walker,
-        context,
-        prepared,
-        entries,
-        1,
-        0,
-        Math.max(ef, candidates),
-        tombstones,
-        allowed);
+    if (candidates > ef) {
+      // a walk on codes: a beam of ef, re-ranking the best candidates of all it scored
+      GraphSearch.searchLayer(
+          graph, walker, context, prepared, entries, 1, 0, ef, candidates, tombstones, allowed);
+    } else {
+      GraphSearch.searchLayer(
+          graph, walker, context, prepared, entries, 1, 0, ef, tombstones, allowed);
+    }
     int found = context.drainResults();
     long[] sorted = context.sorted();
     if (codes != null) {
@@ -617,12 +614,6 @@ public final class HnswIndex implements AutoCloseable {
   }
 
   /**
-   * The seed's statistics: num_vectors, dimension, num_layers, total_connections (directed links
-   * over all layers), max_connections (the longest list), avg_connections (total / num_vectors);
-   * plus num_deleted, num_unindexed (vectors of the store the graph does not cover, see {@link
-   * #open}), m, ef_construction and metric.
-   */
-  /**
    * Trains 8-bit codes of the store's vectors ({@link Int8Codes}: a quarter of the float32 bytes),
    * writes them to {@code codesPath} atomically, and walks the graph on them from now on: each
    * search re-scores its best {@link #rerank} × k candidates exactly from the float32 vectors, so
@@ -678,7 +669,8 @@ public final class HnswIndex implements AutoCloseable {
   /**
    * Over-sampling of searches on codes: the best {@code factor} × k candidates of the walk are
    * re-scored exactly ({@link #DEFAULT_RERANK} for 8-bit codes, {@link #DEFAULT_PQ_RERANK} for
-   * product quantization, unless set); the beam is at least that wide.
+   * product quantization, unless set). The beam stays ef wide and keeps the best {@code factor} × k
+   * of all the nodes it scores: over-sampling widens the re-ranking, not the walk.
    */
   public void setRerank(int factor) {
     if (factor < 1) {
@@ -692,6 +684,7 @@ public final class HnswIndex implements AutoCloseable {
     }
   }
 
+  /** The over-sampling in effect: as set, else the default of the codes' kind. */
   public int rerank() {
     if (rerank > 0) {
       return rerank;
@@ -702,6 +695,12 @@ public final class HnswIndex implements AutoCloseable {
         : DEFAULT_RERANK;
   }
 
+  /**
+   * The seed's statistics: num_vectors, dimension, num_layers, total_connections (directed links
+   * over all layers), max_connections (the longest list), avg_connections (total / num_vectors);
+   * plus num_deleted, num_unindexed (vectors of the store the graph does not cover, see {@link
+   * #open}), m, ef_construction and metric.
+   */
   public Map<String, Object> stats() {
     lock.readLock().lock();
     try {

@@ -14,6 +14,7 @@ final class SearchContext {
   final VisitedSet visited = new VisitedSet();
   final LongHeap candidates = new LongHeap(512);
   final LongHeap results = new LongHeap(512);
+  final LongHeap beam = new LongHeap(512);
   final int[] neighbors;
   final int[] linkNeighbors;
   final int[] selected;
