@@ -142,8 +142,14 @@ public final class Mappings {
       String unavailable = null;
       int feature = Runtime.version().feature();
       try {
-        if ("normal".equals(System.getProperty("zcs.mapping.advice"))) {
-          unavailable = "system property zcs.mapping.advice=normal";
+        String asked = System.getProperty("zcs.mapping.advice", "random");
+        if (!asked.equals("random")) {
+          unavailable =
+              asked.equals("normal")
+                  ? "system property zcs.mapping.advice=normal"
+                  : "system property zcs.mapping.advice='"
+                      + asked
+                      + "': expected random (the default) or normal";
         } else if (!System.getProperty("os.name", "").startsWith("Linux")) {
           unavailable = "not Linux";
         } else if (feature >= 22) {
@@ -187,8 +193,9 @@ public final class Mappings {
       MADVISE = linked == null ? null : linked[0];
       ADDRESS = linked == null ? null : linked[1];
       PAGE_SIZE = pageSize;
+      boolean misconfigured = unavailable != null && unavailable.contains("expected random");
       LOG.log(
-          System.Logger.Level.INFO,
+          misconfigured ? System.Logger.Level.WARNING : System.Logger.Level.INFO,
           AVAILABLE
               ? "mapped index files are read at random: madvise(MADV_RANDOM), no read-around"
               : "mapped index files keep the kernel's read-around on page faults (no"
