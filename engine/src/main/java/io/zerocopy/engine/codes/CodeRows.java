@@ -49,8 +49,6 @@ final class CodeRows {
       chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, offset + first * width, rows * width);
       crc.update(chunks[c].duplicate());
     }
-    // read in order once above for the checksum, at random from now on
-    Mappings.adviseRandom(java.util.Arrays.asList(chunks));
     return new CodeRows(path, count, width, rowsPerChunk, chunks);
   }
 
@@ -75,6 +73,12 @@ final class CodeRows {
       throw new UncheckedIOException(
           new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
     }
+  }
+
+  /** Advises the kernel that rows are read at random ({@link Mappings#adviseRandom}). */
+  boolean adviseRandomAccess() {
+    ByteBuffer[] mapped = chunks;
+    return mapped != null && Mappings.adviseRandom(java.util.Arrays.asList(mapped));
   }
 
   /** Releases the mapping for the collector; any later read fails. */

@@ -211,6 +211,11 @@ public final class Int8Codes implements QuantizedCodes {
 
   /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
   @Override
+  public boolean adviseRandomAccess() {
+    return rows.adviseRandomAccess();
+  }
+
+  @Override
   public void read(long id, byte[] dst, int offset) {
     rows.read(id, dst, offset);
   }

@@ -237,6 +237,11 @@ public final class PqCodes implements QuantizedCodes {
   }
 
   @Override
+  public boolean adviseRandomAccess() {
+    return rows.adviseRandomAccess();
+  }
+
+  @Override
   public void read(long id, byte[] dst, int offset) {
     rows.read(id, dst, offset);
   }

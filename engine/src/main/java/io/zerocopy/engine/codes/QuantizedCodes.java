@@ -59,6 +59,14 @@ public interface QuantizedCodes extends AutoCloseable {
   /** Copies the codes of vector {@code id} ({@link #codeBytes} bytes) into {@code dst}. */
   void read(long id, byte[] dst, int offset);
 
+  /**
+   * Advises the kernel that these codes are read one row at a time at random (a graph walk's
+   * reads): page faults then read their page only. Not for codes that are scanned in order ({@link
+   * io.zerocopy.engine.exact.CodesScan}), which gain from read-ahead. Returns whether the advice
+   * was given.
+   */
+  boolean adviseRandomAccess();
+
   /** Floats of a prepared query. */
   int preparedLength();
 

@@ -653,6 +653,7 @@ public final class HnswIndex implements AutoCloseable {
     if (codesScorer != null) {
       codesScorer.codes().close();
     }
+    codes.adviseRandomAccess(); // read in order once by the open's checksum, by walks at random
     codesScorer = new CodesScorer(codes, scorer, metric, kernel, m);
   }
 

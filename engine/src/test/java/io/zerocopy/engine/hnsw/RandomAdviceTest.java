@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.exact.CodesScan;
 import io.zerocopy.engine.search.Neighbor;
 import io.zerocopy.engine.store.Mappings;
 import io.zerocopy.engine.store.VectorStore;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An opened index's mappings (its vectors, its graph, its codes) are advised random where the JVM
  * can (JDK 17 and 22+, as the engine's tests run them): the kernel marks such a mapping {@code rr}
- * in /proc/self/smaps. A store opened for exact search keeps the kernel's read-ahead.
+ * in /proc/self/smaps. A store or codes opened for a scan keep the kernel's read-ahead.
  */
 @EnabledOnOs(OS.LINUX)
 class RandomAdviceTest {
@@ -69,10 +71,19 @@ class RandomAdviceTest {
       }
       assertEquals(split[0].length, scan.size());
     }
-    try (HnswIndex index = HnswIndex.open(searched, hnsw, codes)) {
+    Path scannedCodes = Files.copy(codes, dir.resolve("scanned.i8"));
+    try (VectorStore scan = VectorStore.open(scanned);
+        QuantizedCodes forScans = QuantizedCodes.open(scannedCodes, scan);
+        HnswIndex index = HnswIndex.open(searched, hnsw, codes)) {
       assertFalse(randomFlags(codes).isEmpty());
       assertTrue(randomFlags(codes).stream().allMatch(f -> f == advised), ".i8");
       assertEquals(10, index.search(split[1][0], 10).size());
+      assertEquals(List.of(false), randomFlags(scannedCodes), "codes for scans keep read-ahead");
+      assertEquals(
+          10,
+          CodesScan.searchApproximately(scan, forScans, split[1], 10, Metric.L2, 3, 1)
+              .get(0)
+              .size());
     }
   }
 
