@@ -75,6 +75,26 @@ final class CodeRows {
     }
   }
 
+  /** Loads the first byte of each row {@code ids[0, count)}: see {@link QuantizedCodes#touch}. */
+  int touch(int[] ids, int count) {
+    ByteBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException(path + ": codes are closed");
+    }
+    int sum = 0;
+    if (mapped.length == 1) {
+      ByteBuffer rows = mapped[0];
+      for (int i = 0; i < count; i++) {
+        sum += rows.get(ids[i] * width); // one chunk holds under 2 GiB: the product fits an int
+      }
+    } else {
+      for (int i = 0; i < count; i++) {
+        sum += mapped[ids[i] / rowsPerChunk].get((ids[i] % rowsPerChunk) * width);
+      }
+    }
+    return sum;
+  }
+
   /** Advises the kernel that rows are read at random ({@link Mappings#adviseRandom}). */
   boolean adviseRandomAccess() {
     ByteBuffer[] mapped = chunks;

@@ -211,6 +211,11 @@ public final class Int8Codes implements QuantizedCodes {
 
   /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
   @Override
+  public int touch(int[] ids, int count) {
+    return rows.touch(ids, count);
+  }
+
+  @Override
   public boolean adviseRandomAccess() {
     return rows.adviseRandomAccess();
   }

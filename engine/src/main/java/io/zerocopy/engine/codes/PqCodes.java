@@ -237,6 +237,11 @@ public final class PqCodes implements QuantizedCodes {
   }
 
   @Override
+  public int touch(int[] ids, int count) {
+    return rows.touch(ids, count);
+  }
+
+  @Override
   public boolean adviseRandomAccess() {
     return rows.adviseRandomAccess();
   }

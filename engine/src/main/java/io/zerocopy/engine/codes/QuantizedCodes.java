@@ -67,6 +67,13 @@ public interface QuantizedCodes extends AutoCloseable {
    */
   boolean adviseRandomAccess();
 
+  /**
+   * Loads the first byte of the codes of each of {@code ids[0, count)}, all before any is used, so
+   * that their cache misses overlap (a graph walk calls it ahead of {@link #read}); returns their
+   * sum, for the caller to keep so that the loads are not dropped as unused.
+   */
+  int touch(int[] ids, int count);
+
   /** Floats of a prepared query. */
   int preparedLength();
 

@@ -71,6 +71,11 @@ final class CodesScorer implements VectorScorer {
   }
 
   @Override
+  public int touch(int[] nodes, int count) {
+    return codes.touch(nodes, count);
+  }
+
+  @Override
   public void scoreAll(float[] query, int[] nodes, int count, float[] scores, float[] unused) {
     byte[] block = blocks.get();
     // all codes first, then all scores: the memory system fetches several lists' codes at once

@@ -34,6 +34,7 @@ final class GraphSearch {
       while (moved) {
         moved = false;
         int count = graph.neighbors(current, level, neighbors);
+        context.touched += scorer.touch(neighbors, count);
         scorer.scoreAll(query, neighbors, count, scores, context.block);
         scored += count;
         for (int i = 0; i < count; i++) {
@@ -77,6 +78,7 @@ final class GraphSearch {
     float[] scratch = context.scratch;
     float bound = Float.POSITIVE_INFINITY;
     long scored = 0;
+    int touched = 0;
     for (int i = 0; i < entryCount; i++) {
       int entry = entries[i];
       if (!visited.visit(entry)) {
@@ -114,6 +116,12 @@ final class GraphSearch {
           neighbors[fresh++] = node;
         }
       }
+      // start the misses of every fresh vector and of the likely next list (the best candidate
+      // left) at once, before any is waited for: +11-21% QPS, interleaved A/B in issue 28's note
+      touched += scorer.touch(neighbors, fresh);
+      if (level == 0 && !candidates.isEmpty()) {
+        touched += graph.touch(LongHeap.node(candidates.peek()));
+      }
       scorer.scoreAll(query, neighbors, fresh, scores, block);
       scored += fresh;
       for (int i = 0; i < fresh; i++) {
@@ -135,6 +143,7 @@ final class GraphSearch {
       }
     }
     context.scored += scored;
+    context.touched += touched;
   }
 
   /**
@@ -169,6 +178,7 @@ final class GraphSearch {
     float bound = Float.POSITIVE_INFINITY; // the beam's: expand only candidates below it
     float poolBound = Float.POSITIVE_INFINITY; // the pool's: keep only results below it
     long scored = 0;
+    int touched = 0;
     for (int i = 0; i < entryCount; i++) {
       int entry = entries[i];
       if (!visited.visit(entry)) {
@@ -199,6 +209,10 @@ final class GraphSearch {
           neighbors[fresh++] = node;
         }
       }
+      touched += scorer.touch(neighbors, fresh); // as in the walk above
+      if (level == 0 && !candidates.isEmpty()) {
+        touched += graph.touch(LongHeap.node(candidates.peek()));
+      }
       scorer.scoreAll(query, neighbors, fresh, scores, block);
       scored += fresh;
       for (int i = 0; i < fresh; i++) {
@@ -217,6 +231,7 @@ final class GraphSearch {
       }
     }
     context.scored += scored;
+    context.touched += touched;
   }
 
   /**

@@ -20,4 +20,12 @@ interface GraphView {
    * 2M ints) and returns their count. {@code level} must not exceed {@link #level(int)}.
    */
   int neighbors(int node, int level, int[] dst);
+
+  /**
+   * Loads the start of {@code node}'s level-0 neighbour list ahead of {@link #neighbors} (as {@link
+   * VectorScorer#touch}); returns a value derived from the load.
+   */
+  default int touch(int node) {
+    return 0;
+  }
 }

@@ -490,6 +490,11 @@ public final class HnswIndex implements AutoCloseable {
     if (codes != null) {
       // the walk's best candidates by their codes, re-ranked by their float32 vectors
       Neighbor[] reranked = new Neighbor[Math.min(candidates, found)];
+      int[] ids = context.entries(reranked.length);
+      for (int i = 0; i < reranked.length; i++) {
+        ids[i] = LongHeap.node(sorted[i]);
+      }
+      context.touched += scorer.touch(ids, reranked.length); // their misses overlap
       for (int i = 0; i < reranked.length; i++) {
         int node = LongHeap.node(sorted[i]);
         reranked[i] = new Neighbor(node, scorer.exactDistance(query, node, context.scratch));

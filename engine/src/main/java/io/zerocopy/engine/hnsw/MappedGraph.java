@@ -262,6 +262,11 @@ final class MappedGraph implements GraphView {
     throw new IllegalStateException(file + ": node " + node + " has no layer " + level);
   }
 
+  @Override
+  public int touch(int node) {
+    return level0.count(node);
+  }
+
   /** Fixed-size int blocks ({@code count, ids…}) mapped in chunks that never split a block. */
   private static final class Blocks {
     private final IntBuffer[] chunks;
@@ -291,6 +296,9 @@ final class MappedGraph implements GraphView {
 
     /** The stored count of a block, unchecked. */
     int count(long block) {
+      if (chunks.length == 1) {
+        return chunks[0].get((int) block * blockInts); // no 64-bit division (touch, per node)
+      }
       return chunks[(int) (block / blocksPerChunk)].get((int) (block % blocksPerChunk) * blockInts);
     }
 

@@ -37,6 +37,9 @@ final class SearchContext {
   private final int dimension;
   private boolean busy;
 
+  /** Kept from {@link VectorScorer#touch}, so that its loads are not dropped as unused. */
+  int touched;
+
   /** Vectors scored by graph searches through this context (a diagnostic, never reset). */
   long scored;
 

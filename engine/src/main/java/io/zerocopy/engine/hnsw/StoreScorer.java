@@ -68,6 +68,11 @@ final class StoreScorer implements VectorScorer {
   }
 
   @Override
+  public int touch(int[] nodes, int count) {
+    return store.touch(nodes, count);
+  }
+
+  @Override
   public void scoreAll(float[] query, int[] nodes, int count, float[] scores, float[] block) {
     for (int i = 0; i < count; i++) {
       store.read(nodes[i], block, i * dimension);

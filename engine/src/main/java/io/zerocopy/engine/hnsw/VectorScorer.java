@@ -42,6 +42,16 @@ interface VectorScorer {
   }
 
   /**
+   * Starts the memory reads of the data of {@code nodes[0, count)} at once, ahead of {@link
+   * #scoreAll} (a load of each one's first bytes, as hnswlib prefetches); returns a value derived
+   * from the loads, which the caller keeps so that they are not dropped. A no-op where data is
+   * already close.
+   */
+  default int touch(int[] nodes, int count) {
+    return 0;
+  }
+
+  /**
    * Whether {@link #distance} of a {@link #score} is the seed's distance bit for bit; if not,
    * results are re-scored with {@link #exactDistance} before they are reported.
    */

@@ -91,6 +91,15 @@ class Int8CodesTest {
       try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
         float[] query = clustered(1, 131, 1, 3)[0];
         byte[] row = new byte[131];
+        // touch loads each row's first byte (the sum of those is what it returns)
+        int[] ids = {0, 499, 250, 250};
+        int firstBytes = 0;
+        for (int id : ids) {
+          codes.read(id, row, 0);
+          firstBytes += row[0];
+        }
+        assertEquals(firstBytes, codes.touch(ids, ids.length));
+        assertEquals(0, codes.touch(ids, 0));
         for (VectorKernel kernel :
             new VectorKernel[] {VectorKernel.selected(), VectorKernel.scalar()}) {
           float[] prepared = codes.prepare(query, metric);

@@ -90,6 +90,13 @@ class HnswPersistenceTest {
     try (HnswIndex whole = HnswIndex.open(vec, hnsw);
         HnswIndex chunked = HnswIndex.open(vec, hnsw, 1000)) {
       assertTrue(((MappedGraph) chunked.graphView()).level0Chunks() > 100);
+      int[] neighbors = new int[16];
+      for (int node = 0; node < 2_000; node += 37) {
+        // touch loads a node's level-0 block, whose first int is its neighbour count
+        int count = chunked.graphView().neighbors(node, 0, neighbors);
+        assertEquals(count, chunked.graphView().touch(node), "node " + node);
+        assertEquals(count, whole.graphView().touch(node), "node " + node);
+      }
       for (float[] query : queries) {
         assertEquals(whole.search(query, 10, 40), chunked.search(query, 10, 40));
       }

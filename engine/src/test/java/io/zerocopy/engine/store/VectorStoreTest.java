@@ -54,6 +54,13 @@ class VectorStoreTest {
       for (int i = 0; i < expected.length; i++) {
         assertArrayEquals(expected[i], store.get(i));
       }
+      // touch loads the first float of each vector given (the sum of their bits is returned)
+      int[] ids = {999, 0, 500, 500};
+      int firstBits = 0;
+      for (int id : ids) {
+        firstBits += Float.floatToRawIntBits(expected[id][0]);
+      }
+      assertEquals(firstBits, store.touch(ids, ids.length));
       float[] block = new float[5 * 13 + 2];
       store.readBlock(995, 5, block, 2);
       for (int i = 0; i < 5; i++) {
@@ -273,6 +280,12 @@ class VectorStoreTest {
         assertEquals(value(id, 0), v[0]);
         assertEquals(value(id, dimension - 1), v[dimension - 1]);
       }
+      int[] touched = {262_143, 262_144, 524_288, (int) count - 1}; // in three chunks
+      int firstBits = 0;
+      for (int id : touched) {
+        firstBits += Float.floatToRawIntBits(value(id, 0));
+      }
+      assertEquals(firstBits, store.touch(touched, touched.length));
       float[] block = new float[2 * dimension];
       store.readBlock(262_143, 2, block, 0); // spans two mapped chunks
       assertEquals(value(262_143, 5), block[5]);
