@@ -283,24 +283,19 @@ public final class PqCodes implements QuantizedCodes {
       }
       scale = squared > 0 ? (float) (1 / Math.sqrt(squared)) : 0;
     }
-    java.util.Arrays.fill(prepared, 0, CENTROIDS * subspaces, 0f);
-    // dimension by dimension along all 256 centroids: loops the JIT turns into SIMD instructions
+    VectorKernel kernel = VectorKernel.selected();
     for (int s = 0; s < subspaces; s++) {
-      int out = s * CENTROIDS;
-      for (int i = starts[s]; i < starts[s + 1]; i++) {
-        float q = query[i] * scale;
-        int row = CENTROIDS * i; // dimension i's values of its sub-space's centroids
-        if (metric == Metric.L2) {
-          for (int c = 0; c < CENTROIDS; c++) {
-            float diff = q - transposed[row + c];
-            prepared[out + c] += diff * diff;
-          }
-        } else {
-          for (int c = 0; c < CENTROIDS; c++) {
-            prepared[out + c] -= q * transposed[row + c];
-          }
-        }
-      }
+      kernel.productTable(
+          query,
+          starts[s],
+          starts[s + 1] - starts[s],
+          scale,
+          transposed,
+          CENTROIDS * starts[s],
+          CENTROIDS,
+          metric == Metric.L2,
+          prepared,
+          s * CENTROIDS);
     }
     prepared[CENTROIDS * subspaces] = metric == Metric.COSINE ? 1f : 0f;
     return prepared;

@@ -360,6 +360,76 @@ final class PanamaKernel implements VectorKernel {
   }
 
   @Override
+  public void productTable(
+      float[] query,
+      int queryOffset,
+      int width,
+      float scale,
+      float[] transposed,
+      int transposedOffset,
+      int centroids,
+      boolean squared,
+      float[] out,
+      int outOffset) {
+    int c = 0;
+    // LANES centroids at a time, summed over the dimensions in a register: the scalar loop's
+    // operations in its order (mul, then add: no fma), so the floats are the same
+    if (width == 4) { // the default sub-space width: the query's values broadcast once
+      FloatVector q0 = FloatVector.broadcast(SPECIES, query[queryOffset] * scale);
+      FloatVector q1 = FloatVector.broadcast(SPECIES, query[queryOffset + 1] * scale);
+      FloatVector q2 = FloatVector.broadcast(SPECIES, query[queryOffset + 2] * scale);
+      FloatVector q3 = FloatVector.broadcast(SPECIES, query[queryOffset + 3] * scale);
+      FloatVector zero = FloatVector.zero(SPECIES);
+      for (; c <= centroids - LANES; c += LANES) {
+        int t = transposedOffset + c;
+        FloatVector t0 = lane(transposed, t);
+        FloatVector t1 = lane(transposed, t + centroids);
+        FloatVector t2 = lane(transposed, t + 2 * centroids);
+        FloatVector t3 = lane(transposed, t + 3 * centroids);
+        FloatVector acc;
+        if (squared) {
+          FloatVector d0 = q0.sub(t0);
+          FloatVector d1 = q1.sub(t1);
+          FloatVector d2 = q2.sub(t2);
+          FloatVector d3 = q3.sub(t3);
+          acc = zero.add(d0.mul(d0)).add(d1.mul(d1)).add(d2.mul(d2)).add(d3.mul(d3));
+        } else {
+          acc = zero.sub(t0.mul(q0)).sub(t1.mul(q1)).sub(t2.mul(q2)).sub(t3.mul(q3));
+        }
+        acc.intoArray(out, outOffset + c);
+      }
+    }
+    for (; c <= centroids - LANES; c += LANES) {
+      FloatVector acc = FloatVector.zero(SPECIES);
+      for (int i = 0; i < width; i++) {
+        float q = query[queryOffset + i] * scale;
+        FloatVector t = lane(transposed, transposedOffset + i * centroids + c);
+        if (squared) {
+          FloatVector diff = FloatVector.broadcast(SPECIES, q).sub(t);
+          acc = acc.add(diff.mul(diff));
+        } else {
+          acc = acc.sub(t.mul(q));
+        }
+      }
+      acc.intoArray(out, outOffset + c);
+    }
+    for (; c < centroids; c++) {
+      float sum = 0f;
+      for (int i = 0; i < width; i++) {
+        float q = query[queryOffset + i] * scale;
+        float t = transposed[transposedOffset + i * centroids + c];
+        if (squared) {
+          float diff = q - t;
+          sum += diff * diff;
+        } else {
+          sum -= q * t;
+        }
+      }
+      out[outOffset + c] = sum;
+    }
+  }
+
+  @Override
   public void int8Dots(float[] weight, byte[] codes, int count, int len, float[] out) {
     if (LANES < 8) {
       VectorKernel.super.int8Dots(weight, codes, count, len, out);

@@ -182,6 +182,42 @@ public interface VectorKernel {
     }
   }
 
+  /**
+   * One sub-space's lookup table of a product quantizer: {@code out[outOffset + c]} for each of the
+   * {@code centroids} centroids, from the sub-space's {@code width} query values {@code
+   * query[queryOffset + i] * scale} and its centroids stored dimension-major ({@code
+   * transposed[transposedOffset + i * centroids + c]}): the sum over i of {@code (q - t)²} when
+   * {@code squared}, else of {@code -(q * t)}, added dimension by dimension from zero, each product
+   * rounded before it is added, so that every kernel gives the same floats.
+   */
+  default void productTable(
+      float[] query,
+      int queryOffset,
+      int width,
+      float scale,
+      float[] transposed,
+      int transposedOffset,
+      int centroids,
+      boolean squared,
+      float[] out,
+      int outOffset) {
+    java.util.Arrays.fill(out, outOffset, outOffset + centroids, 0f);
+    for (int i = 0; i < width; i++) {
+      float q = query[queryOffset + i] * scale;
+      int row = transposedOffset + i * centroids;
+      if (squared) {
+        for (int c = 0; c < centroids; c++) {
+          float diff = q - transposed[row + c];
+          out[outOffset + c] += diff * diff;
+        }
+      } else {
+        for (int c = 0; c < centroids; c++) {
+          out[outOffset + c] -= q * transposed[row + c];
+        }
+      }
+    }
+  }
+
   /** The kernel this JVM uses, chosen once (Vector API when its module is readable). */
   static VectorKernel selected() {
     return KernelSelection.SELECTED;

@@ -224,6 +224,42 @@ class KernelPropertyTest {
   }
 
   @Test
+  void productTablesEqualASumInOrderExactly() {
+    // the reference: the scalar loop's own operations (each product rounded, added from zero in
+    // dimension order); the selected kernel must give the same floats, for every width and count
+    SplittableRandom random = new SplittableRandom(11);
+    for (int width = 1; width <= 9; width++) {
+      for (int centroids : new int[] {1, 7, 16, 33, 256}) {
+        float[] query = randomArray(random, width + 3);
+        float[] transposed = randomArray(random, width * centroids + 2);
+        float scale = (float) (0.5 + random.nextDouble());
+        for (boolean squared : new boolean[] {true, false}) {
+          float[] expected = new float[centroids];
+          for (int c = 0; c < centroids; c++) {
+            float sum = 0f;
+            for (int i = 0; i < width; i++) {
+              float q = query[3 + i] * scale;
+              float t = transposed[2 + i * centroids + c];
+              sum = squared ? sum + (q - t) * (q - t) : sum - q * t;
+            }
+            expected[c] = sum;
+          }
+          for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
+            float[] out = new float[centroids + 4];
+            java.util.Arrays.fill(out, Float.NaN); // the table overwrites, never adds to, out
+            kernel.productTable(query, 3, width, scale, transposed, 2, centroids, squared, out, 4);
+            float[] table = java.util.Arrays.copyOfRange(out, 4, 4 + centroids);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(
+                expected,
+                table,
+                kernel.name() + " width " + width + " centroids " + centroids + " " + squared);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void bulkKernelsEqualTheSinglePairOnesExactly() {
     SplittableRandom random = new SplittableRandom(7);
     for (VectorKernel kernel : new VectorKernel[] {selected, scalar}) {
