@@ -92,8 +92,7 @@ final class Report {
             .append(" | ")
             .append(fmt("%.2f", ours.buildSeconds() / r.buildSeconds()))
             .append(" | ")
-            .append(
-                r.heapBytes() > 0 ? fmt("%.2f", (double) ours.heapBytes() / r.heapBytes()) : "n/a")
+            .append(heapRatio(ours.heapBytes(), r.heapBytes()))
             .append(" |\n");
       }
     }
@@ -163,6 +162,18 @@ final class Report {
     }
     Files.writeString(summary, s);
     Files.writeString(sweep, w);
+  }
+
+  /**
+   * Ours over the peer's heap at search. A heap under 1 MB shows as 0 in the table: it is a
+   * difference of two measurements after GC, noise that can be negative, so no ratio is made of it.
+   */
+  static String heapRatio(long ours, long peer) {
+    long floor = 1L << 20;
+    if (peer < floor) {
+      return "n/a";
+    }
+    return ours < floor ? "≈ 0 (under 1 MB)" : fmt("%.2f", (double) ours / peer);
   }
 
   private static String qps(Sweep.AtRecall at) {
