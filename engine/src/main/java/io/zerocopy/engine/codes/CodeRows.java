@@ -142,7 +142,7 @@ final class CodeRows {
 
   /** Checks a stored CRC32C against the one computed; an error names the section. */
   static void checkCrc(Path path, String kind, String section, int stored, int computed)
-      throws Int8Codes.Int8FormatException {
+      throws CodesFormatException {
     if (stored != computed) {
       throw invalid(
           path,
@@ -154,21 +154,21 @@ final class CodeRows {
   }
 
   static void expect(Path path, String kind, String field, long expected, long found)
-      throws Int8Codes.Int8FormatException {
+      throws CodesFormatException {
     if (expected != found) {
       throw invalid(path, kind, field, String.valueOf(expected), String.valueOf(found));
     }
   }
 
-  static Int8Codes.Int8FormatException invalid(
+  static CodesFormatException invalid(
       Path path, String kind, String field, String expected, String found) {
-    return new Int8Codes.Int8FormatException(
+    return new CodesFormatException(
         path + ": invalid " + kind + " " + field + ": expected " + expected + ", found " + found);
   }
 
   /** {@code codes} if they code {@code store}'s vectors; else closes them and names both files. */
   static <C extends QuantizedCodes> C checkStore(C codes, VectorStore store, String kind)
-      throws Int8Codes.Int8FormatException {
+      throws CodesFormatException {
     if (codes.size() != store.size() || codes.dimension() != store.dimension()) {
       codes.close();
       throw invalid(

@@ -160,7 +160,7 @@ public final class Int8Codes implements QuantizedCodes {
       return new Int8Codes(path, count, dimension, encoding == 1, offsets, steps, rows);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "no such .i8 codes file");
-    } catch (Int8FormatException e) {
+    } catch (CodesFormatException e) {
       throw e;
     } catch (IOException e) {
       throw new IOException(path + ": cannot read .i8 codes file: " + e.getMessage(), e);
@@ -314,14 +314,5 @@ public final class Int8Codes implements QuantizedCodes {
   @Override
   public void close() {
     rows.close();
-  }
-
-  /** A file that is not a valid codes file; the message names the file, field and values. */
-  public static final class Int8FormatException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    Int8FormatException(String message) {
-      super(message);
-    }
   }
 }

@@ -190,7 +190,7 @@ public final class PqCodes implements QuantizedCodes {
       return new PqCodes(path, count, dimension, subspaces, encoding == 1, centroids, rows);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "no such .pq codes file");
-    } catch (Int8Codes.Int8FormatException e) {
+    } catch (CodesFormatException e) {
       throw e;
     } catch (IOException e) {
       throw new IOException(path + ": cannot read .pq codes file: " + e.getMessage(), e);

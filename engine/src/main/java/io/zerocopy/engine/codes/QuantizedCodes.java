@@ -119,7 +119,7 @@ public interface QuantizedCodes extends AutoCloseable {
       ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
       while (head.hasRemaining() && channel.read(head) >= 0) {}
       if (head.hasRemaining()) {
-        throw new Int8Codes.Int8FormatException(
+        throw new CodesFormatException(
             path + ": not a codes file: " + head.position() + " bytes, no magic");
       }
       magic = head.getInt(0);
@@ -132,7 +132,7 @@ public interface QuantizedCodes extends AutoCloseable {
     if (magic == Int8Codes.MAGIC) {
       return Int8Codes.open(path, store);
     }
-    throw new Int8Codes.Int8FormatException(
+    throw new CodesFormatException(
         String.format(
             "%s: invalid codes magic: expected 0x%08X (.i8) or 0x%08X (.pq), found 0x%08X",
             path, Int8Codes.MAGIC, PqCodes.MAGIC, magic));

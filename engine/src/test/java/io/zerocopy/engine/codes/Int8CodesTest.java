@@ -153,8 +153,8 @@ class Int8CodesTest {
     VectorStore.create(other, clustered(201, 16, 3, 6));
     Files.write(codesFile, good);
     try (VectorStore store = VectorStore.open(other)) {
-      Int8Codes.Int8FormatException e =
-          assertThrows(Int8Codes.Int8FormatException.class, () -> Int8Codes.open(codesFile, store));
+      CodesFormatException e =
+          assertThrows(CodesFormatException.class, () -> Int8Codes.open(codesFile, store));
       assertTrue(e.getMessage().startsWith(codesFile.toString()), e.getMessage());
       assertTrue(e.getMessage().contains(other.toString()), e.getMessage());
     }
