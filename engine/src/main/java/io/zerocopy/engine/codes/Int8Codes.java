@@ -209,7 +209,6 @@ public final class Int8Codes implements QuantizedCodes {
     return unitVectors;
   }
 
-  /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
   @Override
   public int touch(int[] ids, int count) {
     return rows.touch(ids, count);
@@ -220,6 +219,7 @@ public final class Int8Codes implements QuantizedCodes {
     return rows.adviseRandomAccess();
   }
 
+  /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
   @Override
   public void read(long id, byte[] dst, int offset) {
     rows.read(id, dst, offset);
