@@ -54,10 +54,7 @@ final class CodeRows {
 
   /** Copies row {@code id} into {@code dst} at {@code offset}. */
   void read(long id, byte[] dst, int offset) {
-    if (id < 0 || id >= count) {
-      throw new IndexOutOfBoundsException(
-          path + ": vector id " + id + " outside [0, " + count + ")");
-    }
+    checkId(id);
     ByteBuffer[] mapped = chunks;
     if (mapped == null) {
       throw new IllegalStateException(path + ": codes are closed");
@@ -81,6 +78,9 @@ final class CodeRows {
     if (mapped == null) {
       throw new IllegalStateException(path + ": codes are closed");
     }
+    for (int i = 0; i < count; i++) {
+      checkId(ids[i]);
+    }
     int sum = 0;
     if (mapped.length == 1) {
       ByteBuffer rows = mapped[0];
@@ -93,6 +93,13 @@ final class CodeRows {
       }
     }
     return sum;
+  }
+
+  private void checkId(long id) {
+    if (id < 0 || id >= count) {
+      throw new IndexOutOfBoundsException(
+          path + ": vector id " + id + " outside [0, " + count + ")");
+    }
   }
 
   /** Advises the kernel that rows are read at random ({@link Mappings#adviseRandom}). */

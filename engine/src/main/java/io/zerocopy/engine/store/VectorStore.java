@@ -170,6 +170,7 @@ public final class VectorStore implements AutoCloseable {
     if (mappings.length == 1) {
       ByteBuffer mapped = mappings[0];
       for (int i = 0; i < count; i++) {
+        checkId(ids[i]); // as read(): a bad id is named, never read from elsewhere
         // one chunk holds under 2 GiB: the product fits an int
         sum += mapped.getInt(ids[i] * vectorBytes);
       }

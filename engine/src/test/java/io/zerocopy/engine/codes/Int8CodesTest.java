@@ -100,6 +100,9 @@ class Int8CodesTest {
         }
         assertEquals(firstBytes, codes.touch(ids, ids.length));
         assertEquals(0, codes.touch(ids, 0));
+        IndexOutOfBoundsException bad =
+            assertThrows(IndexOutOfBoundsException.class, () -> codes.touch(new int[] {-1}, 1));
+        assertTrue(bad.getMessage().contains(codesFile + ": vector id -1"), bad.getMessage());
         for (VectorKernel kernel :
             new VectorKernel[] {VectorKernel.selected(), VectorKernel.scalar()}) {
           float[] prepared = codes.prepare(query, metric);

@@ -61,6 +61,9 @@ class VectorStoreTest {
         firstBits += Float.floatToRawIntBits(expected[id][0]);
       }
       assertEquals(firstBits, store.touch(ids, ids.length));
+      IndexOutOfBoundsException bad =
+          assertThrows(IndexOutOfBoundsException.class, () -> store.touch(new int[] {3, 1000}, 2));
+      assertTrue(bad.getMessage().contains(file + ": vector id 1000"), bad.getMessage());
       float[] block = new float[5 * 13 + 2];
       store.readBlock(995, 5, block, 2);
       for (int i = 0; i < 5; i++) {
