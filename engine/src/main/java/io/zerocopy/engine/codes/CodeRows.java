@@ -6,6 +6,7 @@ import io.zerocopy.engine.store.VectorStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
@@ -46,7 +47,10 @@ final class CodeRows {
     for (int c = 0; c < chunks.length; c++) {
       long first = (long) c * rowsPerChunk;
       long rows = Math.min(rowsPerChunk, count - first);
-      chunks[c] = channel.map(FileChannel.MapMode.READ_ONLY, offset + first * width, rows * width);
+      chunks[c] =
+          channel
+              .map(FileChannel.MapMode.READ_ONLY, offset + first * width, rows * width)
+              .order(ByteOrder.LITTLE_ENDIAN);
       crc.update(chunks[c].duplicate());
     }
     return new CodeRows(path, count, width, rowsPerChunk, chunks);
@@ -66,6 +70,23 @@ final class CodeRows {
         mapped[(int) (id / rowsPerChunk)].get(
             (int) (id % rowsPerChunk) * width, dst, offset, width);
       }
+    } catch (InternalError e) {
+      throw new UncheckedIOException(
+          new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
+    }
+  }
+
+  /** Row {@code id} of rows of 2 bytes, as a little-endian short. */
+  short readShort(long id) {
+    checkId(id);
+    ByteBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException(path + ": codes are closed");
+    }
+    try {
+      return mapped.length == 1
+          ? mapped[0].getShort((int) id * width)
+          : mapped[(int) (id / rowsPerChunk)].getShort((int) (id % rowsPerChunk) * width);
     } catch (InternalError e) {
       throw new UncheckedIOException(
           new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
@@ -121,6 +142,13 @@ final class CodeRows {
    */
   static ByteBuffer header(FileChannel channel, Path path, String kind, int magic, int version)
       throws IOException {
+    return header(channel, path, kind, magic, version, version);
+  }
+
+  /** As above, for a kind whose readers accept versions {@code oldest} to {@code newest}. */
+  static ByteBuffer header(
+      FileChannel channel, Path path, String kind, int magic, int oldest, int newest)
+      throws IOException {
     long size = channel.size();
     if (size < 64) {
       throw invalid(path, kind, "file size", "at least 64 bytes", size + " bytes");
@@ -141,8 +169,10 @@ final class CodeRows {
           String.format("CRC32C 0x%08X (stored)", header.getInt(60)),
           String.format("0x%08X: the header is corrupted", headerCrc));
     }
-    if (header.getInt(4) != version) {
-      throw invalid(path, kind, "version", String.valueOf(version), "" + header.getInt(4));
+    int stored = header.getInt(4);
+    if (stored < oldest || stored > newest) {
+      String expected = oldest == newest ? "" + oldest : oldest + " to " + newest;
+      throw invalid(path, kind, "version", expected, "" + stored);
     }
     return header;
   }

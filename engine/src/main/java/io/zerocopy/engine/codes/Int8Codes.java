@@ -21,29 +21,38 @@ import java.util.zip.CRC32C;
  * <pre>
  * offset field                     type
  *   0    magic "ZCQ8" (0x3851435A) u32
- *   4    version (1)               u32
+ *   4    version (2; 1 opens too)  u32
  *   8    count                     u64   vectors, as in the .vec
  *  16    dimension                 u32
  *  20    encoding (0 vectors as stored, 1 scaled to unit length) u32
  *  24    params_offset (64)        u64
  *  32    codes_offset              u64   params_offset + 8 × dimension, rounded up to 64
- *  40    file_size                 u64   codes_offset + count × dimension
+ *  40    file_size                 u64   codes_offset + count × dimension + 2 × count
  *  48    params_crc32c             u32
  *  52    codes_crc32c              u32
- *  56    reserved, zero            u32
+ *  56    bounds_crc32c             u32   (version 1: zero)
  *  60    header_crc32c             u32   CRC32C of bytes [0, 60)
  * params: dimension × f32 offsets, then dimension × f32 steps (finite, steps ≥ 0)
  * codes:  count × dimension × i8, row-major
+ * bounds: count × u16, the high half of an f32 ≥ 0 or +∞ (version 2; version 1 files end with
+ *         the codes)
  * </pre>
  *
- * {@link #open} checks every field, both offsets, the exact size and all three checksums, and names
- * the file in any error. Safe for concurrent reads.
+ * A vector's bound is an upper bound of the Euclidean distance between it (as coded) and its
+ * decoded codes: {@link #errorBound}. Searches use it to re-rank only the candidates that can still
+ * enter the results; version 1 files have none, and their searches re-rank every candidate.
+ *
+ * <p>{@link #open} checks every field, both offsets, the exact size and all three checksums, and
+ * names the file in any error. Safe for concurrent reads.
  */
 public final class Int8Codes implements QuantizedCodes {
 
   public static final int MAGIC = 0x3851435A;
-  public static final int VERSION = 1;
+  public static final int VERSION = 2;
   public static final int HEADER_BYTES = 64;
+
+  /** Bytes of a vector's error bound: the high half of a float, rounded up. */
+  static final int BOUND_BYTES = 2;
 
   private final Path path;
   private final long count;
@@ -53,6 +62,9 @@ public final class Int8Codes implements QuantizedCodes {
   private final float[] steps;
   private final CodeRows rows;
 
+  /** The error bounds, one 4-byte row per vector; null for version 1 files, which have none. */
+  private final CodeRows bounds;
+
   private Int8Codes(
       Path path,
       long count,
@@ -60,7 +72,8 @@ public final class Int8Codes implements QuantizedCodes {
       boolean unitVectors,
       float[] offsets,
       float[] steps,
-      CodeRows rows) {
+      CodeRows rows,
+      CodeRows bounds) {
     this.path = path;
     this.count = count;
     this.dimension = dimension;
@@ -68,6 +81,7 @@ public final class Int8Codes implements QuantizedCodes {
     this.offsets = offsets;
     this.steps = steps;
     this.rows = rows;
+    this.bounds = bounds;
   }
 
   static long codesOffset(int dimension) {
@@ -101,7 +115,8 @@ public final class Int8Codes implements QuantizedCodes {
   public static Int8Codes open(Path path) throws IOException {
     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
       long size = channel.size();
-      ByteBuffer header = CodeRows.header(channel, path, ".i8", MAGIC, VERSION);
+      ByteBuffer header = CodeRows.header(channel, path, ".i8", MAGIC, 1, VERSION);
+      int version = header.getInt(4);
       long count = header.getLong(8);
       int dimension = header.getInt(16);
       int encoding = header.getInt(20);
@@ -119,11 +134,13 @@ public final class Int8Codes implements QuantizedCodes {
       CodeRows.expect(path, ".i8", "params_offset", HEADER_BYTES, header.getLong(24));
       long codesOffset = codesOffset(dimension);
       CodeRows.expect(path, ".i8", "codes_offset", codesOffset, header.getLong(32));
-      if (count > (Long.MAX_VALUE - codesOffset) / dimension) {
+      int rowBytes = dimension + (version >= 2 ? BOUND_BYTES : 0);
+      if (count > (Long.MAX_VALUE - codesOffset) / rowBytes) {
         throw CodeRows.invalid(
-            path, ".i8", "count", "at most " + Long.MAX_VALUE / dimension, "" + count);
+            path, ".i8", "count", "at most " + Long.MAX_VALUE / rowBytes, "" + count);
       }
-      long fileSize = codesOffset + count * dimension;
+      long boundsOffset = codesOffset + count * dimension;
+      long fileSize = codesOffset + count * rowBytes;
       CodeRows.expect(path, ".i8", "file_size", fileSize, header.getLong(40));
       if (size != fileSize) {
         throw CodeRows.invalid(
@@ -133,7 +150,7 @@ public final class Int8Codes implements QuantizedCodes {
             fileSize + " bytes (" + count + " codes of dimension " + dimension + ")",
             size + " bytes");
       }
-      if (header.getInt(56) != 0) {
+      if (version == 1 && header.getInt(56) != 0) {
         throw CodeRows.invalid(
             path, ".i8", "reserved bytes", "zero", String.valueOf(header.getInt(56)));
       }
@@ -157,7 +174,20 @@ public final class Int8Codes implements QuantizedCodes {
       CRC32C codesCrc = new CRC32C();
       CodeRows rows = CodeRows.map(channel, path, codesOffset, count, dimension, codesCrc);
       CodeRows.checkCrc(path, ".i8", "codes", header.getInt(52), (int) codesCrc.getValue());
-      return new Int8Codes(path, count, dimension, encoding == 1, offsets, steps, rows);
+      CodeRows bounds = null;
+      if (version >= 2) {
+        CRC32C boundsCrc = new CRC32C();
+        bounds = CodeRows.map(channel, path, boundsOffset, count, BOUND_BYTES, boundsCrc);
+        CodeRows.checkCrc(path, ".i8", "bounds", header.getInt(56), (int) boundsCrc.getValue());
+        for (long id = 0; id < count; id++) {
+          float bound = bound(bounds.readShort(id));
+          if (!(bound >= 0)) {
+            throw CodeRows.invalid(
+                path, ".i8", "error bound of vector " + id, "a float >= 0", "" + bound);
+          }
+        }
+      }
+      return new Int8Codes(path, count, dimension, encoding == 1, offsets, steps, rows, bounds);
     } catch (NoSuchFileException e) {
       throw new NoSuchFileException(path.toString(), null, "no such .i8 codes file");
     } catch (CodesFormatException e) {
@@ -216,13 +246,48 @@ public final class Int8Codes implements QuantizedCodes {
 
   @Override
   public boolean adviseRandomAccess() {
-    return rows.adviseRandomAccess();
+    // the bounds too: a search reads those of its few re-ranked candidates
+    boolean advised = rows.adviseRandomAccess();
+    return (bounds == null || bounds.adviseRandomAccess()) && advised;
   }
 
   /** Copies the codes of vector {@code id} into {@code dst} at {@code offset}. */
   @Override
   public void read(long id, byte[] dst, int offset) {
     rows.read(id, dst, offset);
+  }
+
+  /**
+   * An upper bound of the Euclidean distance between vector {@code id} as coded (scaled to unit
+   * length for a cosine index) and its codes decoded; +∞ for a vector with non-finite values, and
+   * for every vector of a version 1 file.
+   */
+  @Override
+  public float errorBound(long id) {
+    return bounds == null ? Float.POSITIVE_INFINITY : bound(bounds.readShort(id));
+  }
+
+  private static float bound(short bits) {
+    return Float.intBitsToFloat((bits & 0xffff) << 16);
+  }
+
+  /**
+   * The stored form of a bound: the high 16 bits of the float, rounded up (a bound stays a bound,
+   * within 1/128 of it). A non-finite value (a vector with NaN or infinite values, coded as 0)
+   * gives +∞, which rules nothing out.
+   */
+  static short boundBits(double value) {
+    if (!(value < Float.MAX_VALUE)) {
+      return (short) (Float.floatToIntBits(Float.POSITIVE_INFINITY) >>> 16);
+    }
+    float rounded = (float) value;
+    if (rounded < value) {
+      rounded = Math.nextUp(rounded);
+    }
+    int bits = Float.floatToIntBits(rounded);
+    // a positive float's bits order as its value: dropping low bits and adding one rounds up
+    int high = (bits >>> 16) + ((bits & 0xffff) != 0 ? 1 : 0);
+    return (short) high;
   }
 
   /** Dimension {@code i} of {@code codes} decoded. */
@@ -314,5 +379,8 @@ public final class Int8Codes implements QuantizedCodes {
   @Override
   public void close() {
     rows.close();
+    if (bounds != null) {
+      bounds.close();
+    }
   }
 }

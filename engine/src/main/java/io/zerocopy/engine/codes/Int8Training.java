@@ -84,7 +84,10 @@ final class Int8Training {
     write(target, store, unitVectors, ranges[0], ranges[1]);
   }
 
-  /** Writes the codes of all of {@code store}'s vectors with the given ranges, atomically. */
+  /**
+   * Writes the codes of all of {@code store}'s vectors with the given ranges, atomically, each with
+   * its error bound ({@link Int8Codes#errorBound}).
+   */
   static void write(
       Path target, VectorStore store, boolean unitVectors, float[] offsets, float[] steps)
       throws IOException {
@@ -93,7 +96,8 @@ final class Int8Training {
     ByteBuffer params = ByteBuffer.allocate(8 * d).order(ByteOrder.LITTLE_ENDIAN);
     params.asFloatBuffer().put(offsets).put(steps);
     long codesOffset = Int8Codes.codesOffset(d);
-    long fileSize = codesOffset + n * d;
+    long boundsOffset = codesOffset + n * d;
+    long fileSize = boundsOffset + n * Int8Codes.BOUND_BYTES;
     AtomicFiles.write(
         target,
         channel -> {
@@ -102,31 +106,42 @@ final class Int8Training {
           long paramsEnd = Int8Codes.HEADER_BYTES + 8L * d;
           CodeRows.writeFully(
               channel, ByteBuffer.allocate((int) (codesOffset - paramsEnd)), paramsEnd);
-          CRC32C crc = new CRC32C();
+          CRC32C codesCrc = new CRC32C();
+          CRC32C boundsCrc = new CRC32C();
           int perWrite = (int) Math.max(1, Math.min(VECTORS_PER_WRITE, (1 << 24) / d));
           float[] vector = new float[d];
           ByteBuffer codes = ByteBuffer.allocate(perWrite * d);
-          long position = codesOffset;
+          ByteBuffer bounds = ByteBuffer.allocate(perWrite * Int8Codes.BOUND_BYTES);
+          bounds.order(ByteOrder.LITTLE_ENDIAN);
           for (long first = 0; first < n; first += perWrite) {
             int count = (int) Math.min(perWrite, n - first);
             codes.clear();
+            bounds.clear();
             for (int v = 0; v < count; v++) {
               CodeRows.readVector(store, first + v, vector, unitVectors);
+              double squaredError = 0;
               for (int i = 0; i < d; i++) {
-                codes.put(encode(vector[i], offsets[i], steps[i]));
+                byte code = encode(vector[i], offsets[i], steps[i]);
+                codes.put(code);
+                // the error against the value decode() gives, in its float arithmetic
+                double error = (double) vector[i] - (offsets[i] + steps[i] * code);
+                squaredError += error * error;
               }
+              bounds.putShort(Int8Codes.boundBits(Math.sqrt(squaredError)));
             }
             codes.flip();
-            crc.update(codes.duplicate());
-            CodeRows.writeFully(channel, codes, position);
-            position += (long) count * d;
+            bounds.flip();
+            codesCrc.update(codes.duplicate());
+            boundsCrc.update(bounds.duplicate());
+            CodeRows.writeFully(channel, codes, codesOffset + first * d);
+            CodeRows.writeFully(channel, bounds, boundsOffset + first * Int8Codes.BOUND_BYTES);
           }
           ByteBuffer header = ByteBuffer.allocate(Int8Codes.HEADER_BYTES);
           header.order(ByteOrder.LITTLE_ENDIAN);
           header.putInt(Int8Codes.MAGIC).putInt(Int8Codes.VERSION).putLong(n).putInt(d);
           header.putInt(unitVectors ? 1 : 0).putLong(Int8Codes.HEADER_BYTES).putLong(codesOffset);
           header.putLong(fileSize).putInt(CodeRows.crc(params.duplicate()));
-          header.putInt((int) crc.getValue()).putInt(0);
+          header.putInt((int) codesCrc.getValue()).putInt((int) boundsCrc.getValue());
           header.putInt(CodeRows.crc(header.duplicate().flip()));
           header.flip();
           CodeRows.writeFully(channel, header, 0);

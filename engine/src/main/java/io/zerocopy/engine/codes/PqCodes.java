@@ -236,6 +236,16 @@ public final class PqCodes implements QuantizedCodes {
     return unitVectors;
   }
 
+  /**
+   * Always +∞: a product-quantization code's distance to its vector is too large a share of the
+   * distances between neighbours for a bound to rule re-ranks out (measured on Fashion-MNIST and
+   * the MiniLM sentences: 86 and 99.8 of 100 candidates would still be re-ranked).
+   */
+  @Override
+  public float errorBound(long id) {
+    return Float.POSITIVE_INFINITY;
+  }
+
   @Override
   public int touch(int[] ids, int count) {
     return rows.touch(ids, count);

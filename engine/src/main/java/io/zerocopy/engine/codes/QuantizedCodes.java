@@ -74,6 +74,13 @@ public interface QuantizedCodes extends AutoCloseable {
    */
   int touch(int[] ids, int count);
 
+  /**
+   * An upper bound of the Euclidean distance between vector {@code id} as coded (scaled to unit
+   * length when {@link #unitVectors}) and its codes decoded, for a search to rule candidates out
+   * without reading their float32 vectors; +∞ when these codes keep no bound for it.
+   */
+  float errorBound(long id);
+
   /** Floats of a prepared query. */
   int preparedLength();
 

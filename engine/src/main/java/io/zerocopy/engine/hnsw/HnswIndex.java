@@ -309,6 +309,14 @@ public final class HnswIndex implements AutoCloseable {
     return SearchContext.scoredOnThisThread();
   }
 
+  /**
+   * How many float32 vectors searches on codes re-ranked on the calling thread so far (those the
+   * candidates' error bounds did not rule out); a diagnostic, kept as {@link #scoredOnThisThread}.
+   */
+  public static long rerankedOnThisThread() {
+    return SearchContext.rerankedOnThisThread();
+  }
+
   /** Up to this many allowed ids, a filtered search scores them all instead of walking. */
   static long exactFilterLimit(long size, int ef) {
     return Math.max(ef, size / 100);
@@ -488,19 +496,29 @@ public final class HnswIndex implements AutoCloseable {
     int found = context.drainResults();
     long[] sorted = context.sorted();
     if (codes != null) {
-      // the walk's best candidates by their codes, re-ranked by their float32 vectors
-      Neighbor[] reranked = new Neighbor[Math.min(candidates, found)];
-      int[] ids = context.entries(reranked.length);
-      for (int i = 0; i < reranked.length; i++) {
-        ids[i] = LongHeap.node(sorted[i]);
-      }
-      context.touched += scorer.touch(ids, reranked.length); // their misses overlap
-      for (int i = 0; i < reranked.length; i++) {
+      // the walk's best candidates by their codes, re-ranked by their float32 vectors in the
+      // order of their bounds, until no other can enter the results
+      int count = Math.min(candidates, found);
+      double queryNorm = codes.queryNorm(query);
+      for (int i = 0; i < count; i++) {
         int node = LongHeap.node(sorted[i]);
-        reranked[i] = new Neighbor(node, scorer.exactDistance(query, node, context.scratch));
+        sorted[i] =
+            LongHeap.encode(codes.lowerBound(LongHeap.score(sorted[i]), node, queryNorm), node);
       }
-      Arrays.sort(reranked, Neighbor.ORDER);
-      return List.of(Arrays.copyOf(reranked, Math.min(k, reranked.length)));
+      float[] scratch = context.scratch;
+      Rerank.Reader reader =
+          new Rerank.Reader() {
+            @Override
+            public int touch(int[] nodes, int n) {
+              return scorer.touch(nodes, n);
+            }
+
+            @Override
+            public float exactDistance(int node) {
+              return scorer.exactDistance(query, node, scratch);
+            }
+          };
+      return List.of(Rerank.best(sorted, count, k, context.entries(count), reader, context));
     }
     int count = Math.min(k, found);
     Neighbor[] result = new Neighbor[count];

@@ -43,6 +43,9 @@ final class SearchContext {
   /** Vectors scored by graph searches through this context (a diagnostic, never reset). */
   long scored;
 
+  /** Float32 vectors read to re-rank searches on codes through this context (a diagnostic). */
+  long reranked;
+
   /**
    * This thread's context for an index of degree {@code m} over {@code dimension}-d vectors, busy
    * until {@link #release()}. A nested use on the same thread (a filter that searches) gets its
@@ -66,6 +69,12 @@ final class SearchContext {
   static long scoredOnThisThread() {
     SearchContext context = CURRENT.get();
     return context == null ? 0 : context.scored;
+  }
+
+  /** Float32 vectors this thread's searches on codes re-ranked so far. */
+  static long rerankedOnThisThread() {
+    SearchContext context = CURRENT.get();
+    return context == null ? 0 : context.reranked;
   }
 
   void release() {

@@ -45,7 +45,10 @@ class Int8CodesFuzzTest {
     }
     try (codes) {
       int d = codes.dimension();
-      assertEquals(Int8Codes.codesOffset(d) + codes.size() * d, bytes.length);
+      int version =
+          java.nio.ByteBuffer.wrap(bytes, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+      int boundBytes = version >= 2 ? 2 : 0;
+      assertEquals(Int8Codes.codesOffset(d) + codes.size() * (d + boundBytes), bytes.length);
       float[] query = new float[d];
       query[0] = 1;
       Metric metric = codes.unitVectors() ? Metric.COSINE : Metric.L2;
@@ -55,6 +58,8 @@ class Int8CodesFuzzTest {
         codes.read(id, row, 0);
         float score = codes.score(metric, prepared, row, 0, VectorKernel.selected());
         assertTrue(!Float.isNaN(score), "vector " + id + " scored NaN");
+        float bound = codes.errorBound(id);
+        assertTrue(bound >= 0, "vector " + id + " has error bound " + bound);
       }
     }
   }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-class Int8CodesTest {
+public class Int8CodesTest {
 
   @TempDir Path dir;
 
@@ -76,9 +76,9 @@ class Int8CodesTest {
       }
     }
     assertEquals(
-        Int8Codes.codesOffset(67) + 3000L * 67,
+        Int8Codes.codesOffset(67) + 3000L * (67 + 2),
         Files.size(codesFile),
-        "a quarter of the .vec, plus the header and ranges");
+        "a quarter of the .vec, plus the header, ranges and a 2-byte error bound per vector");
   }
 
   @ParameterizedTest
@@ -121,6 +121,98 @@ class Int8CodesTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = Metric.class,
+      names = {"L2", "COSINE"})
+  void errorBoundsBoundEachVectorsDistanceToItsDecodedCodes(Metric metric) throws IOException {
+    float[][] data = clustered(2_000, 37, 4, 11);
+    SplittableRandom random = new SplittableRandom(12);
+    for (int v = 0; v < 40; v++) {
+      data[random.nextInt(data.length)][random.nextInt(37)] *= 50; // clipped outliers
+    }
+    for (int v = 0; v < 300; v++) {
+      for (int i = 0; i < 37; i++) {
+        data[v][i] += 1e4f; // far from the origin: the codes' offsets dominate their floats
+      }
+    }
+    Path codesFile = dir.resolve("bounds.i8");
+    try (VectorStore store = VectorStore.open(store(data))) {
+      Int8Codes.write(codesFile, store, metric);
+      try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
+        byte[] row = new byte[37];
+        for (int v = 0; v < data.length; v++) {
+          float[] x = data[v].clone();
+          if (metric == Metric.COSINE) {
+            CodeRows.scaleToUnit(x);
+          }
+          codes.read(v, row, 0);
+          double squared = 0;
+          for (int i = 0; i < 37; i++) {
+            double error = (double) x[i] - codes.decode(i, row[i]);
+            squared += error * error;
+          }
+          double error = Math.sqrt(squared);
+          float bound = codes.errorBound(v);
+          assertTrue(error <= bound, "vector " + v + ": error " + error + " > bound " + bound);
+          // stored as the high half of a float: within 1/128 above the error
+          assertTrue(
+              bound <= error * (1 + 1.0 / 128) + Float.MIN_NORMAL,
+              "vector " + v + ": bound " + bound + " loose for error " + error);
+        }
+      }
+    }
+  }
+
+  @Test
+  void version1FilesStillOpenWithoutBounds() throws IOException {
+    Path codesFile = dir.resolve("v1.i8");
+    float[][] data = clustered(100, 8, 2, 5);
+    try (VectorStore store = VectorStore.open(store(data))) {
+      Int8Codes.write(codesFile, store, Metric.L2);
+      byte[] v2 = Files.readAllBytes(codesFile);
+      Files.write(codesFile, toVersion1(v2, 100));
+      try (Int8Codes v1 = Int8Codes.open(codesFile, store)) {
+        byte[] row = new byte[8];
+        v1.read(99, row, 0);
+        assertEquals(
+            java.util.Arrays.toString(
+                java.util.Arrays.copyOfRange(v2, v2.length - 200 - 8, v2.length - 200)),
+            java.util.Arrays.toString(row));
+        assertEquals(Float.POSITIVE_INFINITY, v1.errorBound(0));
+      }
+    }
+  }
+
+  /** A version 2 file of {@code count} vectors rewritten as version 1: without its bounds. */
+  public static byte[] toVersion1(byte[] v2, long count) {
+    byte[] v1 = java.util.Arrays.copyOf(v2, (int) (v2.length - 2 * count));
+    java.nio.ByteBuffer header =
+        java.nio.ByteBuffer.wrap(v1).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    header.putInt(4, 1).putLong(40, v1.length).putInt(56, 0);
+    header.putInt(60, CodeRows.crc(java.nio.ByteBuffer.wrap(v1, 0, 60)));
+    return v1;
+  }
+
+  @Test
+  void negativeOrNanBoundsAreRejected() throws IOException {
+    Path codesFile = dir.resolve("bad-bounds.i8");
+    try (VectorStore store = VectorStore.open(store(clustered(50, 8, 2, 3)))) {
+      Int8Codes.write(codesFile, store, Metric.L2);
+    }
+    byte[] good = Files.readAllBytes(codesFile);
+    for (short bits : new short[] {(short) 0xBF80, (short) 0x7FC0}) { // -1.0, NaN
+      byte[] bad = good.clone();
+      java.nio.ByteBuffer buffer =
+          java.nio.ByteBuffer.wrap(bad).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+      int at = bad.length - 2 * 50 + 2 * 17;
+      buffer.putShort(at, bits);
+      buffer.putInt(56, CodeRows.crc(java.nio.ByteBuffer.wrap(bad, bad.length - 100, 100)));
+      buffer.putInt(60, CodeRows.crc(java.nio.ByteBuffer.wrap(bad, 0, 60)));
+      assertRejected(codesFile, bad, "error bound of vector 17");
+    }
+  }
+
   @Test
   void aQueryOfAnotherMetricOrDimensionIsRefusedByName() throws IOException {
     Path codesFile = dir.resolve("data.i8");
@@ -148,7 +240,8 @@ class Int8CodesTest {
     byte[] good = Files.readAllBytes(codesFile);
     assertRejected(codesFile, truncate(good, good.length - 1), "file size");
     assertRejected(codesFile, truncate(good, 10), "file size");
-    assertRejected(codesFile, flip(good, good.length - 3), "codes checksum");
+    assertRejected(codesFile, flip(good, good.length - 3), "bounds checksum");
+    assertRejected(codesFile, flip(good, good.length - 200 * 2 - 3), "codes checksum");
     assertRejected(codesFile, flip(good, Int8Codes.HEADER_BYTES + 4), "params checksum");
     assertRejected(codesFile, flip(good, 0), "magic");
     assertRejected(codesFile, flip(good, 9), "header checksum");

@@ -78,7 +78,9 @@ class RandomAdviceTest {
       assertFalse(randomFlags(codes).isEmpty());
       assertTrue(randomFlags(codes).stream().allMatch(f -> f == advised), ".i8");
       assertEquals(10, index.search(split[1][0], 10).size());
-      assertEquals(List.of(false), randomFlags(scannedCodes), "codes for scans keep read-ahead");
+      // the codes and their error bounds: two mappings
+      assertEquals(
+          List.of(false, false), randomFlags(scannedCodes), "codes for scans keep read-ahead");
       assertEquals(
           10,
           CodesScan.searchApproximately(scan, forScans, split[1], 10, Metric.L2, 3, 1)
