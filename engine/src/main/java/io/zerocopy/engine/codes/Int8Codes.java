@@ -267,6 +267,12 @@ public final class Int8Codes implements QuantizedCodes {
     return bounds == null ? Float.POSITIVE_INFINITY : bound(bounds.readShort(id));
   }
 
+  /** True but for version 1 files, which keep no bounds. */
+  @Override
+  public boolean keepsErrorBounds() {
+    return bounds != null;
+  }
+
   private static float bound(short bits) {
     return Float.intBitsToFloat((bits & 0xffff) << 16);
   }

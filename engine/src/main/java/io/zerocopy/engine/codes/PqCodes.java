@@ -247,6 +247,11 @@ public final class PqCodes implements QuantizedCodes {
   }
 
   @Override
+  public boolean keepsErrorBounds() {
+    return false;
+  }
+
+  @Override
   public int touch(int[] ids, int count) {
     return rows.touch(ids, count);
   }

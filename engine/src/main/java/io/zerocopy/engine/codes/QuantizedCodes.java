@@ -81,6 +81,9 @@ public interface QuantizedCodes extends AutoCloseable {
    */
   float errorBound(long id);
 
+  /** Whether these codes keep an {@link #errorBound} for every vector (+∞ where there is none). */
+  boolean keepsErrorBounds();
+
   /** Floats of a prepared query. */
   int preparedLength();
 

@@ -1,5 +1,6 @@
 package io.zerocopy.engine.hnsw;
 
+import io.zerocopy.engine.codes.ErrorBounds;
 import io.zerocopy.engine.codes.QuantizedCodes;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
@@ -85,39 +86,17 @@ final class CodesScorer implements VectorScorer {
     codes.scoreAll(metric, query, block, count, scores, kernel);
   }
 
-  /** The query's length, which bounds the float error of L2 scores ({@link #lowerBound}). */
+  /** The query's length, which scales the rounding of L2 scores ({@link #lowerBound}). */
   double queryNorm(float[] query) {
-    double squared = 0;
-    for (float v : query) {
-      squared += (double) v * v;
-    }
-    return Math.sqrt(squared);
+    return ErrorBounds.queryNorm(query);
   }
 
   /**
    * A lower bound of the exact distance (as reported) of {@code node}, whose codes scored {@code
-   * score} against the query: by the triangle inequality the vector is at most its codes' error
-   * bound r from its decoded codes, so L2 is at least {@code sqrt(score) - r} and, on unit vectors,
-   * cosine at least {@code score - r}. Less a margin for the rounding of both computations (their
-   * float sums err by at most dimension × 2⁻²⁴ of the magnitudes summed, here taken four times
-   * over). -∞ for the dot metric (no bound) and for codes that keep no bound.
+   * score} against the query ({@link ErrorBounds#lower}); -∞ when there is none.
    */
   float lowerBound(float score, int node, double queryNorm) {
-    float bound = codes.errorBound(node);
-    if (metric == Metric.DOT || !(bound < Float.POSITIVE_INFINITY) || Float.isNaN(score)) {
-      return Float.NEGATIVE_INFINITY;
-    }
-    double rounding = 4.0 * dimension * 0x1p-24;
-    double lower;
-    if (metric == Metric.L2) {
-      double distance = Math.sqrt(Math.max(0, score));
-      lower = distance - bound - rounding * (2 * queryNorm + 2 * distance + bound);
-    } else {
-      // the query is at unit length (a zero query at length 0): |u·(x - x')| <= r
-      lower = score - (1 + 1e-6) * bound - rounding * (3 + bound);
-    }
-    float rounded = (float) lower;
-    return rounded > lower ? Math.nextDown(rounded) : rounded;
+    return ErrorBounds.lower(metric, score, codes.errorBound(node), queryNorm, dimension);
   }
 
   @Override

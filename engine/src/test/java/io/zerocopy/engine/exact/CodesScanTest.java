@@ -40,6 +40,76 @@ class CodesScanTest {
     return data;
   }
 
+  /**
+   * The exact search on codes against a full sort of every vector's exact distance: the same ids
+   * and distances, with duplicate vectors (ties), k from 1 to more than the vectors, 1 and 3
+   * threads.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = Metric.class,
+      names = {"L2", "COSINE"})
+  void exactSearchEqualsAFullSortOfTheExactDistances(Metric metric) throws Exception {
+    SplittableRandom random = new SplittableRandom(5);
+    float[][] data = clustered(3000, 24, 3);
+    for (int v = 0; v < 200; v++) {
+      data[random.nextInt(3000)] = data[random.nextInt(3000)].clone(); // ties
+    }
+    float[][] queries = clustered(40, 24, 4);
+    queries[0] = data[17].clone(); // a query on a stored vector: distance 0
+    Path file = dir.resolve("exact.vec");
+    VectorStore.create(file, data);
+    try (VectorStore store = VectorStore.open(file)) {
+      Int8Codes.write(dir.resolve("exact.i8"), store, metric);
+      try (Int8Codes codes = Int8Codes.open(dir.resolve("exact.i8"), store)) {
+        for (int k : new int[] {1, 10, 50, 3001}) {
+          for (int threads : new int[] {1, 3}) {
+            List<List<Neighbor>> found =
+                CodesScan.search(store, codes, queries, k, metric, threads);
+            for (int q = 0; q < queries.length; q++) {
+              Neighbor[] all = new Neighbor[data.length];
+              for (int v = 0; v < data.length; v++) {
+                all[v] = new Neighbor(v, Distance.calculate(queries[q], data[v], metric));
+              }
+              java.util.Arrays.sort(all, Neighbor.ORDER);
+              assertEquals(
+                  List.of(java.util.Arrays.copyOf(all, Math.min(k, all.length))),
+                  found.get(q),
+                  metric + " k " + k + " threads " + threads + " query " + q);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void exactSearchRefusesCodesWithoutBoundsNamingTheFile() throws Exception {
+    Path file = dir.resolve("refused.vec");
+    VectorStore.create(file, clustered(600, 8, 6));
+    float[][] queries = clustered(2, 8, 7);
+    try (VectorStore store = VectorStore.open(file)) {
+      Path pq = dir.resolve("refused.pq");
+      io.zerocopy.engine.codes.PqCodes.write(pq, store, Metric.L2);
+      Path i8 = dir.resolve("refused.i8");
+      Int8Codes.write(i8, store, Metric.DOT);
+      try (var pqCodes = io.zerocopy.engine.codes.PqCodes.open(pq, store);
+          Int8Codes i8Codes = Int8Codes.open(i8, store)) {
+        IllegalArgumentException e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () -> CodesScan.search(store, pqCodes, queries, 5, Metric.L2, 1));
+        assertTrue(e.getMessage().startsWith(pq.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("pq codes"), e.getMessage());
+        e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () -> CodesScan.search(store, i8Codes, queries, 5, Metric.DOT, 1));
+        assertTrue(e.getMessage().contains("dot metric"), e.getMessage());
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Metric.class)
   void keepsRecallAndReportsExactDistances(Metric metric) throws Exception {
