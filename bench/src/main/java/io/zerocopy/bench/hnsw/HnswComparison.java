@@ -53,6 +53,7 @@ public final class HnswComparison {
     LIBRARIES.put("zero-copy-int8-rerank2", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.INT8, 2));
     LIBRARIES.put("zero-copy-pq", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.PQ, 0));
     LIBRARIES.put("zero-copy-pq-rerank5", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.PQ, 5));
+    LIBRARIES.put("zero-copy-pq-rerank3", () -> new ZeroCopyLibrary(QuantizedCodes.Kind.PQ, 3));
     LIBRARIES.put("lucene", LuceneLibrary::new);
     LIBRARIES.put("lucene-quantized", () -> new LuceneLibrary(true));
     LIBRARIES.put("jvector", JVectorLibrary::new);
