@@ -136,7 +136,7 @@ def test_int8_codes_on_write_and_on_build_index(spark, tmp_path):
     assert all("codes" not in shard for shard in manifest()["shards"])
     build_index(spark, path, quantization="int8")
     assert all(shard["codes"]["file"].endswith(".i8") for shard in manifest()["shards"])
-    build_index(spark, path, quantization="pq")  # a byte per 4 dimensions, re-ranked 10 x k
+    build_index(spark, path, quantization="pq")  # a byte per 4 dimensions, re-ranked 5 or 10 x k
     assert all(shard["codes"]["file"].endswith(".pq") for shard in manifest()["shards"])
     for row in knn_join(queries, path, k=10).collect():
         exact = float(np.sqrt(((data[row.neighbor_id] - queries_np[row.qid]) ** 2).sum()))

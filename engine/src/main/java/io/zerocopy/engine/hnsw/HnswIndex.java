@@ -45,10 +45,24 @@ public final class HnswIndex implements AutoCloseable {
   public static final int DEFAULT_RERANK = 3;
 
   /**
-   * {@link #DEFAULT_RERANK} for product-quantization codes, whose order is further from the float32
-   * order than 8-bit codes' (one byte per 4 dimensions instead of per dimension).
+   * {@link #DEFAULT_RERANK} for product-quantization codes of fewer than {@link #PQ_MANY_SUBSPACES}
+   * sub-spaces, whose order is further from the float32 order than 8-bit codes' (one byte per 4
+   * dimensions instead of per dimension): tight synthetic clusters of 32 dimensions (8 sub-spaces)
+   * find 0.99 of their neighbours at 10, 0.88 at 5.
    */
   public static final int DEFAULT_PQ_RERANK = 10;
+
+  /**
+   * {@link #DEFAULT_RERANK} for product-quantization codes of at least {@link #PQ_MANY_SUBSPACES}
+   * sub-spaces: a score sums that many table entries, whose errors partly cancel. On Fashion-MNIST
+   * (196 sub-spaces) and the MiniLM sentences (96), 5 × k finds what 10 × k finds at every beam of
+   * the benchmark's sweep (ef 10 to 256, recall within 0.0002) at 1.3-1.9x its queries per second,
+   * as the beam, not the re-ranking, bounds the recall (bench/RESULTS.md, 2026-12-06 06:23 UTC).
+   */
+  public static final int DEFAULT_WIDE_PQ_RERANK = 5;
+
+  /** From this many sub-spaces (256 dimensions at the default width), pq re-ranks 5 × k. */
+  public static final int PQ_MANY_SUBSPACES = 64;
 
   private static final System.Logger LOG = System.getLogger("io.zerocopy.engine.hnsw");
 
@@ -649,7 +663,8 @@ public final class HnswIndex implements AutoCloseable {
   /**
    * As {@link #quantize(Path)} with codes of {@code kind}: {@code INT8}, or {@code PQ}, product
    * quantization ({@link io.zerocopy.engine.codes.PqCodes}: one byte per 4 dimensions, 1/16 of the
-   * float32 bytes, re-ranking {@link #DEFAULT_PQ_RERANK} × k by default).
+   * float32 bytes, re-ranking {@link #DEFAULT_PQ_RERANK} × k by default, {@link
+   * #DEFAULT_WIDE_PQ_RERANK} × k from {@link #PQ_MANY_SUBSPACES} sub-spaces on).
    */
   public void quantize(Path codesPath, QuantizedCodes.Kind kind) throws IOException {
     lock.writeLock().lock();
@@ -692,9 +707,10 @@ public final class HnswIndex implements AutoCloseable {
 
   /**
    * Over-sampling of searches on codes: the best {@code factor} × k candidates of the walk are
-   * re-scored exactly ({@link #DEFAULT_RERANK} for 8-bit codes, {@link #DEFAULT_PQ_RERANK} for
-   * product quantization, unless set). The beam stays ef wide and keeps the best {@code factor} × k
-   * of all the nodes it scores: over-sampling widens the re-ranking, not the walk.
+   * re-scored exactly ({@link #DEFAULT_RERANK} for 8-bit codes, {@link #DEFAULT_PQ_RERANK} or
+   * {@link #DEFAULT_WIDE_PQ_RERANK} for product quantization, unless set). The beam stays ef wide
+   * and keeps the best {@code factor} × k of all the nodes it scores: over-sampling widens the
+   * re-ranking, not the walk.
    */
   public void setRerank(int factor) {
     if (factor < 1) {
@@ -714,9 +730,12 @@ public final class HnswIndex implements AutoCloseable {
       return rerank;
     }
     CodesScorer codes = codesScorer;
-    return codes != null && codes.codes().kind() == QuantizedCodes.Kind.PQ
-        ? DEFAULT_PQ_RERANK
-        : DEFAULT_RERANK;
+    if (codes == null || codes.codes().kind() != QuantizedCodes.Kind.PQ) {
+      return DEFAULT_RERANK;
+    }
+    return codes.codes().codeBytes() >= PQ_MANY_SUBSPACES
+        ? DEFAULT_WIDE_PQ_RERANK
+        : DEFAULT_PQ_RERANK;
   }
 
   /**

@@ -87,6 +87,14 @@ class HnswCodesTest {
       index.quantize(codes, kind);
       if (rerank > 0) {
         index.setRerank(rerank);
+      } else if (kind == Kind.PQ) {
+        // 5 x k from 64 sub-spaces (256 dimensions) on, 10 x k below
+        int subspaces = (vectors[0].length + 3) / 4;
+        assertEquals(
+            subspaces >= HnswIndex.PQ_MANY_SUBSPACES
+                ? HnswIndex.DEFAULT_WIDE_PQ_RERANK
+                : HnswIndex.DEFAULT_PQ_RERANK,
+            index.rerank());
       }
       assertEquals(codes, index.codesPath());
       assertEquals(kind.id(), index.stats().get("quantization"));
