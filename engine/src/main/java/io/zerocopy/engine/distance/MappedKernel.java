@@ -22,6 +22,13 @@ public interface MappedKernel {
   /** {@link VectorKernel#dot} of the vector at {@code byteOffset} with itself. */
   float squaredNorm(ByteBuffer b, int byteOffset, int len);
 
+  /**
+   * {@code Cosine.fromParts(dot(a, b), aSquaredNorm, squaredNorm(b))}, the same float, from one
+   * pass over b instead of two (an exact scan of a cosine store reads each vector once).
+   */
+  float cosineDistance(
+      float[] a, int aOffset, float aSquaredNorm, ByteBuffer b, int bByteOffset, int len);
+
   /** {@link VectorKernel#cosineDistanceToUnit}; {@code bByteOffset} is a byte offset into b. */
   float cosineDistanceToUnit(float[] unit, int unitOffset, ByteBuffer b, int bByteOffset, int len);
 

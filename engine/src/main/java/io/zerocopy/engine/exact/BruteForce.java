@@ -345,11 +345,7 @@ public final class BruteForce {
               switch (metric) {
                 case L2 -> inPlace.squareDistance(flat, 0, mapping, at, dimension);
                 case DOT -> -inPlace.dot(flat, 0, mapping, at, dimension);
-                case COSINE ->
-                    Cosine.fromParts(
-                        inPlace.dot(flat, 0, mapping, at, dimension),
-                        queryNorm,
-                        inPlace.squaredNorm(mapping, at, dimension));
+                case COSINE -> inPlace.cosineDistance(flat, 0, queryNorm, mapping, at, dimension);
               };
           if (score <= top.worstDistance()) {
             top.offer(id, score);

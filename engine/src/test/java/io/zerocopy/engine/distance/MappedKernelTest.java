@@ -63,6 +63,14 @@ class MappedKernelTest {
           selected.dot(b, offsetB, b, offsetB, len),
           mapped.squaredNorm(buffer, at, len),
           "squaredNorm, " + where);
+      float aSquaredNorm = selected.dot(a, offsetA, a, offsetA, len);
+      assertEquals(
+          Cosine.fromParts(
+              selected.dot(a, offsetA, b, offsetB, len),
+              aSquaredNorm,
+              selected.dot(b, offsetB, b, offsetB, len)),
+          mapped.cosineDistance(a, offsetA, aSquaredNorm, buffer, at, len),
+          "cosineDistance, " + where);
       assertEquals(
           selected.cosineDistanceToUnit(unit, offsetA, b, offsetB, len),
           mapped.cosineDistanceToUnit(unit, offsetA, buffer, at, len),
