@@ -171,41 +171,8 @@ final class PanamaMappedKernel implements MappedKernel {
   @Override
   public float cosineDistanceToUnit(
       float[] u, int uOffset, ByteBuffer b, int bByteOffset, int len) {
-    Object segment = segment(b);
-    int i = 0;
-    float dot = 0, norm = 0;
-    if (len >= 2 * LANES) {
-      FloatVector d0 = FloatVector.zero(SPECIES), d1 = d0, d2 = d0, d3 = d0;
-      FloatVector n0 = d0, n1 = d0, n2 = d0, n3 = d0;
-      int at = bByteOffset;
-      for (; i <= len - 4 * LANES; i += 4 * LANES, at += 4 * LANE_BYTES) {
-        FloatVector y0 = lane(b, segment, at);
-        FloatVector y1 = lane(b, segment, at + LANE_BYTES);
-        FloatVector y2 = lane(b, segment, at + 2 * LANE_BYTES);
-        FloatVector y3 = lane(b, segment, at + 3 * LANE_BYTES);
-        d0 = multiplyAdd(lane(u, uOffset + i), y0, d0);
-        d1 = multiplyAdd(lane(u, uOffset + i + LANES), y1, d1);
-        d2 = multiplyAdd(lane(u, uOffset + i + 2 * LANES), y2, d2);
-        d3 = multiplyAdd(lane(u, uOffset + i + 3 * LANES), y3, d3);
-        n0 = multiplyAdd(y0, y0, n0);
-        n1 = multiplyAdd(y1, y1, n1);
-        n2 = multiplyAdd(y2, y2, n2);
-        n3 = multiplyAdd(y3, y3, n3);
-      }
-      for (; i <= len - LANES; i += LANES, at += LANE_BYTES) {
-        FloatVector y = lane(b, segment, at);
-        d0 = multiplyAdd(lane(u, uOffset + i), y, d0);
-        n0 = multiplyAdd(y, y, n0);
-      }
-      dot = sum(d0.add(d1).add(d2.add(d3)));
-      norm = sum(n0.add(n1).add(n2.add(n3)));
-    }
-    for (; i < len; i++) {
-      float y = b.getFloat(bByteOffset + i * Float.BYTES);
-      dot += u[uOffset + i] * y;
-      norm += y * y;
-    }
-    return Cosine.fromParts(dot, 1f, norm);
+    // the same two sums as cosineDistance, with the query's squared norm taken as 1
+    return cosineDistance(u, uOffset, 1f, b, bByteOffset, len);
   }
 
   private static FloatVector lane(float[] array, int offset) {
