@@ -59,7 +59,6 @@ public final class CodesScan {
               + ": use BruteForce, or searchApproximately");
     }
     long n = store.size();
-    int d = store.dimension();
     double[] norms = new double[queries.length];
     for (int q = 0; q < queries.length; q++) {
       norms[q] = ErrorBounds.queryNorm(queries[q]);
@@ -77,17 +76,16 @@ public final class CodesScan {
           for (int q = 0; q < found.length; q++) {
             found[q] = new Bounded(k);
           }
-          byte[] block = new byte[BLOCK_VECTORS * d];
-          for (long start = from; start < to; start += BLOCK_VECTORS) {
-            int count = (int) Math.min(BLOCK_VECTORS, to - start);
-            for (int v = 0; v < count; v++) {
-              codes.read(start + v, block, v * d);
-            }
-            for (int q = 0; q < found.length; q++) {
-              found[q].offerBlock(
-                  codes, prepared[q], norms[q], metric, kernel, block, count, start);
-            }
-          }
+          forEachBlock(
+              codes,
+              from,
+              to,
+              (block, count, start) -> {
+                for (int q = 0; q < found.length; q++) {
+                  found[q].offerBlock(
+                      codes, prepared[q], norms[q], metric, kernel, block, count, start);
+                }
+              });
           perRange[range] = found;
         });
     List<List<Neighbor>> results = new ArrayList<>(queries.length);
@@ -298,24 +296,43 @@ public final class CodesScan {
       long from,
       long to,
       int keep) {
-    int d = codes.codeBytes();
     TopK[] tops = new TopK[prepared.length];
     for (int q = 0; q < tops.length; q++) {
       tops[q] = new TopK(keep);
     }
+    forEachBlock(
+        codes,
+        from,
+        to,
+        (block, count, start) -> {
+          for (int q = 0; q < prepared.length; q++) {
+            offerBlock(codes, prepared[q], metric, kernel, block, count, start, tops[q]);
+          }
+        });
+    return tops;
+  }
+
+  /** What a scan does with each block of {@code count} rows of codes, the first {@code start}. */
+  private interface BlockConsumer {
+    void accept(byte[] block, int count, long start);
+  }
+
+  /**
+   * Copies the codes of vectors {@code [from, to)} block by block and hands each block to {@code
+   * consumer}: a call per block, as the range's long loop would be compiled on stack replacement,
+   * where inlined Vector API code runs far slower.
+   */
+  private static void forEachBlock(
+      QuantizedCodes codes, long from, long to, BlockConsumer consumer) {
+    int d = codes.codeBytes();
     byte[] block = new byte[BLOCK_VECTORS * d];
     for (long start = from; start < to; start += BLOCK_VECTORS) {
       int count = (int) Math.min(BLOCK_VECTORS, to - start);
       for (int v = 0; v < count; v++) {
         codes.read(start + v, block, v * d);
       }
-      for (int q = 0; q < prepared.length; q++) {
-        // a call per block and query: the range's long loop would be compiled on stack
-        // replacement, where inlined Vector API code runs far slower
-        offerBlock(codes, prepared[q], metric, kernel, block, count, start, tops[q]);
-      }
+      consumer.accept(block, count, start);
     }
-    return tops;
   }
 
   private static void offerBlock(
