@@ -47,6 +47,10 @@ public final class CodesScan {
       int k,
       Metric metric,
       int threads) {
+    if (k <= 0 || threads < 1) {
+      // named here: search takes no rerank, which prepare's message names
+      throw new IllegalArgumentException("k and threads must be >= 1, got " + k + ", " + threads);
+    }
     float[][] prepared = prepare(store, codes, queries, k, metric, 1, threads);
     if (!codes.keepsErrorBounds() || !ErrorBounds.bounds(metric)) {
       throw new IllegalArgumentException(

@@ -106,6 +106,11 @@ class CodesScanTest {
                 IllegalArgumentException.class,
                 () -> CodesScan.search(store, i8Codes, queries, 5, Metric.DOT, 1));
         assertTrue(e.getMessage().contains("dot metric"), e.getMessage());
+        e =
+            assertThrows(
+                IllegalArgumentException.class,
+                () -> CodesScan.search(store, i8Codes, queries, 0, Metric.L2, 1));
+        assertEquals("k and threads must be >= 1, got 0, 1", e.getMessage());
       }
     }
   }
