@@ -14,8 +14,8 @@ import java.util.Arrays;
 final class Rerank {
 
   /**
-   * Candidates touched together after the first k (which are always read): few, as the last of a
-   * batch may be one that need not be read, which costs a page fault beyond the page cache.
+   * Candidates touched together after those always read: few, as the last of a batch may be one
+   * that need not be read, which costs a page fault beyond the page cache.
    */
   static final int BATCH = 4;
 
@@ -44,6 +44,12 @@ final class Rerank {
       return new Neighbor[0];
     }
     Neighbor[] best = new Neighbor[Math.min(k, count)];
+    // the first k, and every candidate without a bound (pq codes, dot, version 1 files), are read
+    // whatever the others' distances: their loads all start together, as without bounds
+    int mustRead = best.length;
+    while (mustRead < count && LongHeap.score(byBound[mustRead]) == Float.NEGATIVE_INFINITY) {
+      mustRead++;
+    }
     int kept = 0;
     int read = 0;
     int touched = 0;
@@ -52,7 +58,7 @@ final class Rerank {
       if (kept == best.length && LongHeap.score(byBound[i]) > best[kept - 1].distance()) {
         break; // every candidate left is further than the k-th
       }
-      int batch = Math.min(count - i, i < best.length ? best.length - i : BATCH);
+      int batch = Math.min(count - i, i < mustRead ? mustRead - i : BATCH);
       for (int j = 0; j < batch; j++) {
         nodes[j] = LongHeap.node(byBound[i + j]);
       }
