@@ -26,8 +26,7 @@ final class PanamaMappedKernel implements MappedKernel {
   PanamaMappedKernel() {}
 
   @Override
-  public float dot(float[] a, int aOffset, ByteBuffer b, int bByteOffset, int len) {
-    Object segment = segment(b);
+  public float dot(float[] a, int aOffset, ByteBuffer b, Object segment, int bByteOffset, int len) {
     int i = 0;
     float sum = 0;
     if (len >= 2 * LANES) {
@@ -58,8 +57,7 @@ final class PanamaMappedKernel implements MappedKernel {
   }
 
   @Override
-  public float squaredNorm(ByteBuffer b, int byteOffset, int len) {
-    Object segment = segment(b);
+  public float squaredNorm(ByteBuffer b, Object segment, int byteOffset, int len) {
     int i = 0;
     float sum = 0;
     if (len >= 2 * LANES) {
@@ -92,8 +90,8 @@ final class PanamaMappedKernel implements MappedKernel {
   }
 
   @Override
-  public float squareDistance(float[] a, int aOffset, ByteBuffer b, int bByteOffset, int len) {
-    Object segment = segment(b);
+  public float squareDistance(
+      float[] a, int aOffset, ByteBuffer b, Object segment, int bByteOffset, int len) {
     int i = 0;
     float sum = 0;
     if (len >= 2 * LANES) {
@@ -129,8 +127,13 @@ final class PanamaMappedKernel implements MappedKernel {
 
   @Override
   public float cosineDistance(
-      float[] a, int aOffset, float aSquaredNorm, ByteBuffer b, int bByteOffset, int len) {
-    Object segment = segment(b);
+      float[] a,
+      int aOffset,
+      float aSquaredNorm,
+      ByteBuffer b,
+      Object segment,
+      int bByteOffset,
+      int len) {
     int i = 0;
     float dot = 0, norm = 0;
     if (len >= 2 * LANES) {
@@ -170,9 +173,9 @@ final class PanamaMappedKernel implements MappedKernel {
 
   @Override
   public float cosineDistanceToUnit(
-      float[] u, int uOffset, ByteBuffer b, int bByteOffset, int len) {
+      float[] u, int uOffset, ByteBuffer b, Object segment, int bByteOffset, int len) {
     // the same two sums as cosineDistance, with the query's squared norm taken as 1
-    return cosineDistance(u, uOffset, 1f, b, bByteOffset, len);
+    return cosineDistance(u, uOffset, 1f, b, segment, bByteOffset, len);
   }
 
   private static FloatVector lane(float[] array, int offset) {
@@ -196,10 +199,11 @@ final class PanamaMappedKernel implements MappedKernel {
     return FloatVector.fromByteBuffer(SPECIES, buffer, byteOffset, ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** The buffer's memory segment on JDK 22+, else null. */
-  private static Object segment(ByteBuffer buffer) {
+  /** The buffer's memory segment on JDK 22+; JDK 17-19 read the buffer itself. */
+  @Override
+  public Object view(ByteBuffer buffer) {
     if (!SEGMENTS) {
-      return null;
+      return buffer;
     }
     try {
       // a segment spans the buffer's position to its limit; offsets here count from its start

@@ -337,15 +337,22 @@ public final class BruteForce {
     private void scanInPlace(
         VectorStore store, long from, long to, MappedKernel inPlace, TopK top) {
       float queryNorm = squaredNorms[0];
+      ByteBuffer viewed = null;
+      Object view = null;
       try {
         for (long id = from; id < to; id++) {
           ByteBuffer mapping = store.mappingOf(id);
+          if (mapping != viewed) { // once per mapping: a store over 2 GiB has several
+            view = inPlace.view(mapping);
+            viewed = mapping;
+          }
           int at = store.byteOffsetInMapping(id);
           float score =
               switch (metric) {
-                case L2 -> inPlace.squareDistance(flat, 0, mapping, at, dimension);
-                case DOT -> -inPlace.dot(flat, 0, mapping, at, dimension);
-                case COSINE -> inPlace.cosineDistance(flat, 0, queryNorm, mapping, at, dimension);
+                case L2 -> inPlace.squareDistance(flat, 0, mapping, view, at, dimension);
+                case DOT -> -inPlace.dot(flat, 0, mapping, view, at, dimension);
+                case COSINE ->
+                    inPlace.cosineDistance(flat, 0, queryNorm, mapping, view, at, dimension);
               };
           if (score <= top.worstDistance()) {
             top.offer(id, score);

@@ -50,18 +50,19 @@ class MappedKernelTest {
           ByteBuffer.allocateDirect(4 * (len + offsetB) + 4).order(ByteOrder.LITTLE_ENDIAN);
       buffer.position(4).slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(b);
       int at = 4 * (offsetB + 1);
+      Object view = mapped.view(buffer); // made once, read by all five
       String where = "len " + len + ", offsets " + offsetA + "/" + offsetB;
       assertEquals(
           selected.dot(a, offsetA, b, offsetB, len),
-          mapped.dot(a, offsetA, buffer, at, len),
+          mapped.dot(a, offsetA, buffer, view, at, len),
           "dot, " + where);
       assertEquals(
           selected.squareDistance(a, offsetA, b, offsetB, len),
-          mapped.squareDistance(a, offsetA, buffer, at, len),
+          mapped.squareDistance(a, offsetA, buffer, view, at, len),
           "squareDistance, " + where);
       assertEquals(
           selected.dot(b, offsetB, b, offsetB, len),
-          mapped.squaredNorm(buffer, at, len),
+          mapped.squaredNorm(buffer, view, at, len),
           "squaredNorm, " + where);
       float aSquaredNorm = selected.dot(a, offsetA, a, offsetA, len);
       assertEquals(
@@ -69,11 +70,11 @@ class MappedKernelTest {
               selected.dot(a, offsetA, b, offsetB, len),
               aSquaredNorm,
               selected.dot(b, offsetB, b, offsetB, len)),
-          mapped.cosineDistance(a, offsetA, aSquaredNorm, buffer, at, len),
+          mapped.cosineDistance(a, offsetA, aSquaredNorm, buffer, view, at, len),
           "cosineDistance, " + where);
       assertEquals(
           selected.cosineDistanceToUnit(unit, offsetA, b, offsetB, len),
-          mapped.cosineDistanceToUnit(unit, offsetA, buffer, at, len),
+          mapped.cosineDistanceToUnit(unit, offsetA, buffer, view, at, len),
           "cosineDistanceToUnit, " + where);
     }
   }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zerocopy.engine.distance.Metric;
+import io.zerocopy.engine.exact.BruteForce;
+import io.zerocopy.engine.search.Neighbor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -294,6 +297,15 @@ class VectorStoreTest {
       assertEquals(value(262_143, 5), block[5]);
       assertEquals(value(262_144, 5), block[dimension + 5]);
       assertArrayEquals(new float[dimension], store.get(300_000));
+      // an exact search scores in place, through one view per mapped chunk: each query finds
+      // itself at distance 0 in the second and third chunks (a view of another chunk would not)
+      for (long id : new long[] {262_144, count - 1}) {
+        for (Metric metric : new Metric[] {Metric.L2, Metric.COSINE}) {
+          List<Neighbor> found = BruteForce.search(store, store.get(id), 1, metric, 2);
+          assertEquals(id, found.get(0).id(), metric + ", query " + id);
+          assertEquals(0f, found.get(0).distance(), 1e-6f, metric + ", query " + id);
+        }
+      }
     }
   }
 
