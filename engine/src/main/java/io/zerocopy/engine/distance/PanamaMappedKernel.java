@@ -178,6 +178,208 @@ final class PanamaMappedKernel implements MappedKernel {
     return cosineDistance(u, uOffset, 1f, b, segment, bByteOffset, len);
   }
 
+  @Override
+  public void walkScores(
+      WalkScore score,
+      float[] a,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int outOffset) {
+    switch (score) {
+      case SQUARE_DISTANCE ->
+          squareDistances4(
+              a, len, b0, v0, at0, b1, v1, at1, b2, v2, at2, b3, v3, at3, out, outOffset);
+      case NEGATED_DOT ->
+          negatedDots4(a, len, b0, v0, at0, b1, v1, at1, b2, v2, at2, b3, v3, at3, out, outOffset);
+      case COSINE_TO_UNIT ->
+          cosinesToUnit4(
+              a, len, b0, v0, at0, b1, v1, at1, b2, v2, at2, b3, v3, at3, out, outOffset);
+    }
+  }
+
+  @Override
+  public float walkScore(WalkScore score, float[] a, int len, ByteBuffer b, Object v, int at) {
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int i = 0;
+    switch (score) {
+      case SQUARE_DISTANCE -> {
+        FloatVector s = zero;
+        for (; i <= len - LANES; i += LANES) {
+          FloatVector d = lane(a, i).sub(lane(b, v, at + i * Float.BYTES));
+          s = multiplyAdd(d, d, s);
+        }
+        return squareDistanceTail(a, i, len, sum(s), b, at);
+      }
+      case NEGATED_DOT -> {
+        FloatVector p = zero;
+        for (; i <= len - LANES; i += LANES) {
+          p = multiplyAdd(lane(a, i), lane(b, v, at + i * Float.BYTES), p);
+        }
+        return -dotTail(a, i, len, sum(p), b, at);
+      }
+      default -> {
+        FloatVector p = zero;
+        FloatVector n = zero;
+        for (; i <= len - LANES; i += LANES) {
+          FloatVector y = lane(b, v, at + i * Float.BYTES);
+          p = multiplyAdd(lane(a, i), y, p);
+          n = multiplyAdd(y, y, n);
+        }
+        return cosineToUnitTail(a, i, len, sum(p), sum(n), b, at);
+      }
+    }
+  }
+
+  // The walk's kernels: per vector, exactly walkScore's operations in its order, four vectors
+  // interleaved lane by lane (four streams of loads in flight, one chain of sums each).
+
+  private static void squareDistances4(
+      float[] a,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int o) {
+    FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (int at = 0; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+      FloatVector x = lane(a, i);
+      FloatVector d0 = x.sub(lane(b0, v0, at0 + at));
+      FloatVector d1 = x.sub(lane(b1, v1, at1 + at));
+      FloatVector d2 = x.sub(lane(b2, v2, at2 + at));
+      FloatVector d3 = x.sub(lane(b3, v3, at3 + at));
+      s0 = multiplyAdd(d0, d0, s0);
+      s1 = multiplyAdd(d1, d1, s1);
+      s2 = multiplyAdd(d2, d2, s2);
+      s3 = multiplyAdd(d3, d3, s3);
+    }
+    out[o] = squareDistanceTail(a, i, len, sum(s0), b0, at0);
+    out[o + 1] = squareDistanceTail(a, i, len, sum(s1), b1, at1);
+    out[o + 2] = squareDistanceTail(a, i, len, sum(s2), b2, at2);
+    out[o + 3] = squareDistanceTail(a, i, len, sum(s3), b3, at3);
+  }
+
+  private static void negatedDots4(
+      float[] a,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int o) {
+    FloatVector p0 = FloatVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
+    int i = 0;
+    for (int at = 0; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+      FloatVector x = lane(a, i);
+      p0 = multiplyAdd(x, lane(b0, v0, at0 + at), p0);
+      p1 = multiplyAdd(x, lane(b1, v1, at1 + at), p1);
+      p2 = multiplyAdd(x, lane(b2, v2, at2 + at), p2);
+      p3 = multiplyAdd(x, lane(b3, v3, at3 + at), p3);
+    }
+    out[o] = -dotTail(a, i, len, sum(p0), b0, at0);
+    out[o + 1] = -dotTail(a, i, len, sum(p1), b1, at1);
+    out[o + 2] = -dotTail(a, i, len, sum(p2), b2, at2);
+    out[o + 3] = -dotTail(a, i, len, sum(p3), b3, at3);
+  }
+
+  private static void cosinesToUnit4(
+      float[] a,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int o) {
+    FloatVector p0 = FloatVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
+    FloatVector n0 = p0, n1 = p0, n2 = p0, n3 = p0;
+    int i = 0;
+    for (int at = 0; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+      FloatVector x = lane(a, i);
+      FloatVector y0 = lane(b0, v0, at0 + at);
+      FloatVector y1 = lane(b1, v1, at1 + at);
+      FloatVector y2 = lane(b2, v2, at2 + at);
+      FloatVector y3 = lane(b3, v3, at3 + at);
+      p0 = multiplyAdd(x, y0, p0);
+      n0 = multiplyAdd(y0, y0, n0);
+      p1 = multiplyAdd(x, y1, p1);
+      n1 = multiplyAdd(y1, y1, n1);
+      p2 = multiplyAdd(x, y2, p2);
+      n2 = multiplyAdd(y2, y2, n2);
+      p3 = multiplyAdd(x, y3, p3);
+      n3 = multiplyAdd(y3, y3, n3);
+    }
+    out[o] = cosineToUnitTail(a, i, len, sum(p0), sum(n0), b0, at0);
+    out[o + 1] = cosineToUnitTail(a, i, len, sum(p1), sum(n1), b1, at1);
+    out[o + 2] = cosineToUnitTail(a, i, len, sum(p2), sum(n2), b2, at2);
+    out[o + 3] = cosineToUnitTail(a, i, len, sum(p3), sum(n3), b3, at3);
+  }
+
+  private static float squareDistanceTail(
+      float[] a, int from, int len, float sum, ByteBuffer b, int at) {
+    for (int i = from; i < len; i++) {
+      float d = a[i] - b.getFloat(at + i * Float.BYTES);
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  private static float dotTail(float[] a, int from, int len, float sum, ByteBuffer b, int at) {
+    for (int i = from; i < len; i++) {
+      sum += a[i] * b.getFloat(at + i * Float.BYTES);
+    }
+    return sum;
+  }
+
+  private static float cosineToUnitTail(
+      float[] a, int from, int len, float dot, float norm, ByteBuffer b, int at) {
+    for (int i = from; i < len; i++) {
+      float y = b.getFloat(at + i * Float.BYTES);
+      dot += a[i] * y;
+      norm += y * y;
+    }
+    return Cosine.fromParts(dot, 1f, norm);
+  }
+
   private static FloatVector lane(float[] array, int offset) {
     return FloatVector.fromArray(SPECIES, array, offset);
   }

@@ -1,14 +1,18 @@
 package io.zerocopy.engine.hnsw;
 
+import io.zerocopy.engine.distance.MappedKernel;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.store.VectorStore;
+import java.nio.ByteBuffer;
 
 /**
- * Scores through a mapped {@link VectorStore}: the node's vector is copied into a thread's scratch
- * array, then the selected SIMD kernel runs on heap arrays; the metric says how to rank and report.
- * Cosine ranks a query scaled to unit length ({@link VectorKernel#cosineDistanceToUnit}: two sums
- * per element, not three), so its scores are re-scored exactly before they are reported.
+ * Scores through a mapped {@link VectorStore}. Where the Vector API reads mapped memory ({@link
+ * MappedKernel}: JDK 17-19 and 22+), a walk scores vectors in place, four at a time ({@link
+ * MappedKernel#walkScores}); its scores are then not the array kernels' bits, so results are
+ * re-scored exactly before they are reported. Elsewhere the node's vector is copied into a heap
+ * array and the selected kernel runs on it. Cosine ranks a query scaled to unit length (two sums
+ * per element, not three), also re-scored exactly.
  */
 final class StoreScorer implements VectorScorer {
 
@@ -18,12 +22,36 @@ final class StoreScorer implements VectorScorer {
   private final int dimension;
   private final boolean unitCosine;
 
+  /** In-place scoring, or null: copy, then score on the heap. */
+  private final MappedKernel inPlace;
+
+  private final MappedKernel.WalkScore walkScore;
+
+  /** The store's mappings and their {@link MappedKernel#view}s, made once. */
+  private final ByteBuffer[] mappings;
+
+  private final Object[] views;
+
   StoreScorer(VectorStore store, Metric metric, VectorKernel kernel) {
     this.store = store;
     this.metric = metric;
     this.kernel = kernel;
     this.dimension = store.dimension();
     this.unitCosine = metric == Metric.COSINE;
+    this.inPlace = MappedKernel.matching(kernel);
+    this.walkScore =
+        switch (metric) {
+          case L2 -> MappedKernel.WalkScore.SQUARE_DISTANCE;
+          case DOT -> MappedKernel.WalkScore.NEGATED_DOT;
+          case COSINE -> MappedKernel.WalkScore.COSINE_TO_UNIT;
+        };
+    int count = inPlace == null ? 0 : store.mappingCount();
+    this.mappings = new ByteBuffer[count];
+    this.views = new Object[count];
+    for (int i = 0; i < count; i++) {
+      mappings[i] = store.mapping(i);
+      views[i] = inPlace.view(mappings[i]);
+    }
   }
 
   VectorStore store() {
@@ -61,6 +89,15 @@ final class StoreScorer implements VectorScorer {
 
   @Override
   public float score(float[] query, int node, float[] scratch) {
+    if (inPlace != null) {
+      int m = store.mappingIndexOf(node);
+      try {
+        return inPlace.walkScore(
+            walkScore, query, dimension, mappings[m], views[m], store.byteOffsetInMapping(node));
+      } catch (InternalError e) {
+        throw store.mappingFault(e);
+      }
+    }
     store.read(node, scratch, 0);
     return unitCosine
         ? kernel.cosineDistanceToUnit(query, 0, scratch, 0, dimension)
@@ -74,6 +111,10 @@ final class StoreScorer implements VectorScorer {
 
   @Override
   public void scoreAll(float[] query, int[] nodes, int count, float[] scores, float[] block) {
+    if (inPlace != null) {
+      scoreInPlace(query, nodes, count, scores);
+      return;
+    }
     for (int i = 0; i < count; i++) {
       store.read(nodes[i], block, i * dimension);
     }
@@ -88,9 +129,51 @@ final class StoreScorer implements VectorScorer {
     }
   }
 
+  private void scoreInPlace(float[] query, int[] nodes, int count, float[] scores) {
+    try {
+      int i = 0;
+      for (; i + 4 <= count; i += 4) {
+        int n0 = nodes[i], n1 = nodes[i + 1], n2 = nodes[i + 2], n3 = nodes[i + 3];
+        int m0 = store.mappingIndexOf(n0), m1 = store.mappingIndexOf(n1);
+        int m2 = store.mappingIndexOf(n2), m3 = store.mappingIndexOf(n3);
+        inPlace.walkScores(
+            walkScore,
+            query,
+            dimension,
+            mappings[m0],
+            views[m0],
+            store.byteOffsetInMapping(n0),
+            mappings[m1],
+            views[m1],
+            store.byteOffsetInMapping(n1),
+            mappings[m2],
+            views[m2],
+            store.byteOffsetInMapping(n2),
+            mappings[m3],
+            views[m3],
+            store.byteOffsetInMapping(n3),
+            scores,
+            i);
+      }
+      for (; i < count; i++) {
+        int m = store.mappingIndexOf(nodes[i]);
+        scores[i] =
+            inPlace.walkScore(
+                walkScore,
+                query,
+                dimension,
+                mappings[m],
+                views[m],
+                store.byteOffsetInMapping(nodes[i]));
+      }
+    } catch (InternalError e) {
+      throw store.mappingFault(e);
+    }
+  }
+
   @Override
   public boolean scoresAreExact() {
-    return !unitCosine;
+    return inPlace == null && !unitCosine;
   }
 
   @Override

@@ -196,6 +196,27 @@ public final class VectorStore implements AutoCloseable {
     return mappings.length == 1 ? mappings[0] : mappings[(int) (id / vectorsPerChunk)];
   }
 
+  /** How many mappings hold the vectors: one per chunk of up to 1 GiB of the file. */
+  public int mappingCount() {
+    return mappings.length;
+  }
+
+  /** Mapping {@code index} of {@link #mappingCount}; fails once the store is closed. */
+  public ByteBuffer mapping(int index) {
+    chunks();
+    return mappings[index];
+  }
+
+  /**
+   * The index of {@link #mappingOf}'s buffer for vector {@code id}; a bad id is named, and a closed
+   * store fails, as in reads.
+   */
+  public int mappingIndexOf(long id) {
+    checkId(id);
+    chunks();
+    return mappings.length == 1 ? 0 : (int) (id / vectorsPerChunk);
+  }
+
   /** Where vector {@code id} starts in {@link #mappingOf}'s buffer, in bytes. */
   public int byteOffsetInMapping(long id) {
     long inChunk = mappings.length == 1 ? id : id % vectorsPerChunk;

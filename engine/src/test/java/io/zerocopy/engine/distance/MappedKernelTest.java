@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The in-place kernels against the array kernels they stand in for: the same float, bit for bit.
+ * The in-place kernels against the array kernels they stand in for: the same float, bit for bit;
+ * the walk's kernels against themselves one by one and a double-precision reference.
  */
 class MappedKernelTest {
 
@@ -77,6 +78,86 @@ class MappedKernelTest {
           mapped.cosineDistanceToUnit(unit, offsetA, buffer, view, at, len),
           "cosineDistanceToUnit, " + where);
     }
+  }
+
+  @Test
+  void walkScoresFourAtOnceAsOneByOneAndCloseToTheExactValue() {
+    if (mapped == null) {
+      return;
+    }
+    SplittableRandom random = new SplittableRandom(13);
+    for (int len = 1; len <= 200; len++) {
+      float[] a = randomArray(random, len);
+      float[] unit = a.clone();
+      double norm = 0;
+      for (float x : a) {
+        norm += (double) x * x;
+      }
+      for (int i = 0; i < len; i++) {
+        unit[i] = (float) (a[i] / Math.sqrt(norm));
+      }
+      // four vectors in two buffers, at byte offsets that are no multiple of the vector size
+      float[][] b = new float[4][];
+      ByteBuffer[] buffers = new ByteBuffer[4];
+      int[] at = new int[4];
+      ByteBuffer first = ByteBuffer.allocateDirect(8 * len + 64).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer second = ByteBuffer.allocateDirect(8 * len + 64).order(ByteOrder.LITTLE_ENDIAN);
+      for (int v = 0; v < 4; v++) {
+        b[v] = randomArray(random, len);
+        buffers[v] = v % 2 == 0 ? first : second;
+        at[v] = 4 * (1 + random.nextInt(3)) + (v / 2) * (4 * len + 16);
+        for (int i = 0; i < len; i++) {
+          buffers[v].putFloat(at[v] + 4 * i, b[v][i]);
+        }
+      }
+      Object[] views = {mapped.view(first), mapped.view(second), null, null};
+      views[2] = views[0];
+      views[3] = views[1];
+      for (MappedKernel.WalkScore score : MappedKernel.WalkScore.values()) {
+        float[] query = score == MappedKernel.WalkScore.COSINE_TO_UNIT ? unit : a;
+        float[] out = new float[5];
+        mapped.walkScores(
+            score,
+            query,
+            len,
+            buffers[0],
+            views[0],
+            at[0],
+            buffers[1],
+            views[1],
+            at[1],
+            buffers[2],
+            views[2],
+            at[2],
+            buffers[3],
+            views[3],
+            at[3],
+            out,
+            1);
+        for (int v = 0; v < 4; v++) {
+          String where = score + ", len " + len + ", vector " + v;
+          assertEquals(
+              mapped.walkScore(score, query, len, buffers[v], views[v], at[v]), out[1 + v], where);
+          double exact = reference(score, query, b[v]);
+          assertEquals(exact, out[1 + v], 1e-5 * Math.max(1, Math.abs(exact)), where);
+        }
+      }
+    }
+  }
+
+  /** The score in double precision. */
+  private static double reference(MappedKernel.WalkScore score, float[] a, float[] b) {
+    double dot = 0, norm = 0, square = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+      norm += (double) b[i] * b[i];
+      square += ((double) a[i] - b[i]) * ((double) a[i] - b[i]);
+    }
+    return switch (score) {
+      case SQUARE_DISTANCE -> square;
+      case NEGATED_DOT -> -dot;
+      case COSINE_TO_UNIT -> 1 - dot / Math.sqrt(norm);
+    };
   }
 
   private static float[] randomArray(SplittableRandom random, int n) {
