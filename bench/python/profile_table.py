@@ -15,9 +15,13 @@ import sys
 
 # (part, pattern on the nearest engine frame), first match wins
 PARTS = [
-    ("distance kernel (SIMD arithmetic)",
+    # the walk scores vectors in place: a load that misses stalls here, or in the arithmetic
+    # that consumes it (the sums below), so the two parts share the memory's wait
+    ("vector loads in place (PanamaMappedKernel.lane: the memory misses)",
+     re.compile(r"PanamaMappedKernel\.lane")),
+    ("distance kernel (SIMD arithmetic, and the loads it waits for)",
      re.compile(r"engine/distance/|engine\.distance\.")),
-    ("vector read from the mapped .vec (copy into a heap array)",
+    ("vector read from the mapped .vec (copy into a heap array: cosine re-scoring, copy path)",
      re.compile(r"engine/store/VectorStore|engine\.store\.VectorStore")),
     ("neighbour list read from the mapped .hnsw",
      re.compile(r"MappedGraph|HeapGraph")),
