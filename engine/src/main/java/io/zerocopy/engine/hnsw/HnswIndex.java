@@ -35,6 +35,8 @@ public final class HnswIndex implements AutoCloseable {
   /** The seed of {@link #build()} and {@link #build(int)}: a one-thread build is reproducible. */
   public static final long DEFAULT_SEED = 42L;
 
+  public static volatile int probeMode;
+
   /**
    * With codes, a search re-scores this many times k of its best candidates exactly: the codes'
    * order is close to the float32 order, not equal. Probes of 2026-12-05, recall@10: at 2 a beam
@@ -535,6 +537,14 @@ public final class HnswIndex implements AutoCloseable {
       return List.of(Rerank.best(sorted, count, k, context.entries(count), reader, context));
     }
     int count = Math.min(k, found);
+    if (!scorer.scoresAreExact()) {
+      // the results are read again to be re-scored: their reads start together
+      int[] nodes = context.entries(count);
+      for (int i = 0; i < count; i++) {
+        nodes[i] = LongHeap.node(sorted[i]);
+      }
+      context.touched += scorer.touch(nodes, count);
+    }
     Neighbor[] result = new Neighbor[count];
     for (int i = 0; i < count; i++) {
       long code = sorted[i];
