@@ -191,9 +191,7 @@ public final class VectorStore implements AutoCloseable {
    * truncated under the mapping) raises an InternalError: see {@link #mappingFault}.
    */
   public ByteBuffer mappingOf(long id) {
-    checkId(id);
-    chunks(); // fails once closed, as reads do
-    return mappings.length == 1 ? mappings[0] : mappings[(int) (id / vectorsPerChunk)];
+    return mappings[mappingIndexOf(id)];
   }
 
   /** How many mappings hold the vectors: one per chunk of up to 1 GiB of the file. */
@@ -204,6 +202,10 @@ public final class VectorStore implements AutoCloseable {
   /** Mapping {@code index} of {@link #mappingCount}; fails once the store is closed. */
   public ByteBuffer mapping(int index) {
     chunks();
+    if (index < 0 || index >= mappings.length) {
+      throw new IndexOutOfBoundsException(
+          path + ": mapping " + index + " outside [0, " + mappings.length + ")");
+    }
     return mappings[index];
   }
 

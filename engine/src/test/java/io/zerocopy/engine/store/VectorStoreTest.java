@@ -292,6 +292,11 @@ class VectorStoreTest {
         firstBits += Float.floatToRawIntBits(value(id, 0));
       }
       assertEquals(firstBits, store.touch(touched, touched.length));
+      assertEquals(3, store.mappingCount());
+      assertEquals(2, store.mappingIndexOf(count - 1));
+      IndexOutOfBoundsException bad =
+          assertThrows(IndexOutOfBoundsException.class, () -> store.mapping(3));
+      assertTrue(bad.getMessage().contains(file.toString()), bad.getMessage());
       float[] block = new float[2 * dimension];
       store.readBlock(262_143, 2, block, 0); // spans two mapped chunks
       assertEquals(value(262_143, 5), block[5]);
