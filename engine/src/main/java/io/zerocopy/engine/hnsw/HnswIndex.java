@@ -35,8 +35,6 @@ public final class HnswIndex implements AutoCloseable {
   /** The seed of {@link #build()} and {@link #build(int)}: a one-thread build is reproducible. */
   public static final long DEFAULT_SEED = 42L;
 
-  public static volatile int probeMode;
-
   /**
    * With codes, a search re-scores this many times k of its best candidates exactly: the codes'
    * order is close to the float32 order, not equal. Probes of 2026-12-05, recall@10: at 2 a beam
