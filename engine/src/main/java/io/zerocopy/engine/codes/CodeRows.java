@@ -76,6 +76,28 @@ final class CodeRows {
     }
   }
 
+  /**
+   * The mapped chunks, for reads in place: row {@code id} is at byte {@code (id % rowsPerChunk) *
+   * width} of chunk {@code id / rowsPerChunk} ({@link #rowsPerChunk}); throws once closed.
+   */
+  ByteBuffer[] chunks() {
+    ByteBuffer[] mapped = chunks;
+    if (mapped == null) {
+      throw new IllegalStateException(path + ": codes are closed");
+    }
+    return mapped;
+  }
+
+  int rowsPerChunk() {
+    return rowsPerChunk;
+  }
+
+  /** The error a read in place gets when a page of the mapping faulted. */
+  UncheckedIOException mappingFault() {
+    return new UncheckedIOException(
+        new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
+  }
+
   /** Row {@code id} of rows of 2 bytes, as a little-endian short. */
   short readShort(long id) {
     checkId(id);
@@ -116,7 +138,7 @@ final class CodeRows {
     return sum;
   }
 
-  private void checkId(long id) {
+  void checkId(long id) {
     if (id < 0 || id >= count) {
       throw new IndexOutOfBoundsException(
           path + ": vector id " + id + " outside [0, " + count + ")");

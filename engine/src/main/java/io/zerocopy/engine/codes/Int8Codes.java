@@ -1,5 +1,6 @@
 package io.zerocopy.engine.codes;
 
+import io.zerocopy.engine.distance.MappedKernel;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.store.VectorStore;
@@ -61,6 +62,9 @@ public final class Int8Codes implements QuantizedCodes {
   private final float[] offsets;
   private final float[] steps;
   private final CodeRows rows;
+
+  /** {@link #views}, once made. */
+  private volatile Object[] views;
 
   /** The error bounds, one 4-byte row per vector; null for version 1 files, which have none. */
   private final CodeRows bounds;
@@ -379,6 +383,86 @@ public final class Int8Codes implements QuantizedCodes {
         }
       }
     }
+  }
+
+  /**
+   * Reads the codes in place, four rows side by side ({@link MappedKernel#int8Scores}): copying a
+   * walk's codes into a block first held back the reads behind a miss, as it did for float32
+   * vectors.
+   */
+  @Override
+  public boolean scoreInPlace(
+      Metric metric, float[] prepared, int[] ids, int count, float[] scores, MappedKernel inPlace) {
+    if (!inPlace.readsInt8Codes()) {
+      return false;
+    }
+    ByteBuffer[] chunks = rows.chunks();
+    Object[] views = views(inPlace, chunks);
+    for (int i = 0; i < count; i++) {
+      rows.checkId(ids[i]);
+    }
+    float[] step = metric == Metric.L2 ? steps : null;
+    int perChunk = rows.rowsPerChunk();
+    boolean one = chunks.length == 1;
+    int d = dimension;
+    try {
+      int i = 0;
+      for (; i + 4 <= count; i += 4) {
+        int n0 = ids[i], n1 = ids[i + 1], n2 = ids[i + 2], n3 = ids[i + 3];
+        int c0 = one ? 0 : n0 / perChunk, c1 = one ? 0 : n1 / perChunk;
+        int c2 = one ? 0 : n2 / perChunk, c3 = one ? 0 : n3 / perChunk;
+        // one chunk holds under 2 GiB: the offsets fit an int
+        inPlace.int8Scores(
+            prepared,
+            step,
+            d,
+            chunks[c0],
+            views[c0],
+            (n0 - c0 * perChunk) * d,
+            chunks[c1],
+            views[c1],
+            (n1 - c1 * perChunk) * d,
+            chunks[c2],
+            views[c2],
+            (n2 - c2 * perChunk) * d,
+            chunks[c3],
+            views[c3],
+            (n3 - c3 * perChunk) * d,
+            scores,
+            i);
+      }
+      for (; i < count; i++) {
+        int c = one ? 0 : ids[i] / perChunk;
+        int at = (ids[i] - c * perChunk) * d;
+        scores[i] =
+            step != null
+                ? inPlace.int8SquareDistance(prepared, step, chunks[c], views[c], at, d)
+                : inPlace.int8Dot(prepared, chunks[c], views[c], at, d);
+      }
+    } catch (InternalError e) {
+      throw rows.mappingFault();
+    }
+    if (step == null) {
+      float constant = prepared[d];
+      boolean dot = metric == Metric.DOT;
+      for (int v = 0; v < count; v++) {
+        scores[v] = dot ? -(constant + scores[v]) : 1f - (constant + scores[v]);
+      }
+    }
+    return true;
+  }
+
+  /** The chunks' {@link MappedKernel#view}s, made once (one in-place kernel per JVM). */
+  private Object[] views(MappedKernel inPlace, ByteBuffer[] chunks) {
+    Object[] made = views;
+    if (made == null) {
+      made = new Object[chunks.length];
+      for (int c = 0; c < chunks.length; c++) {
+        made[c] = inPlace.view(chunks[c]);
+      }
+      views = made; // racing threads make equal views: either may stay
+    }
+    return made;
   }
 
   /** Releases the mapping for the collector; any later read fails. */

@@ -1,5 +1,6 @@
 package io.zerocopy.engine.codes;
 
+import io.zerocopy.engine.distance.MappedKernel;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.store.VectorStore;
@@ -101,6 +102,16 @@ public interface QuantizedCodes extends AutoCloseable {
       int count,
       float[] scores,
       VectorKernel kernel);
+
+  /**
+   * {@link #scoreAll}'s scores of the codes of {@code ids[0, count)} read where they are mapped,
+   * with no copy, the same floats; false, scoring nothing, where these codes or {@code inPlace}
+   * cannot (then copy the codes and call {@link #scoreAll}).
+   */
+  default boolean scoreInPlace(
+      Metric metric, float[] prepared, int[] ids, int count, float[] scores, MappedKernel inPlace) {
+    return false;
+  }
 
   /**
    * Writes the codes of every vector of {@code store} (these codes' vectors and more, after an

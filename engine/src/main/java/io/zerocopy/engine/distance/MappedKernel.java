@@ -83,6 +83,50 @@ public interface MappedKernel {
    */
   float walkScore(WalkScore score, float[] a, int len, ByteBuffer b, Object v, int at);
 
+  /**
+   * Whether callers should read int8 codes in place with the methods below (which work wherever
+   * this kernel does) rather than copy them and score the copies; not under 8 lanes (the array
+   * kernels are scalar there) nor where a copy measured faster.
+   */
+  boolean readsInt8Codes();
+
+  /**
+   * {@link VectorKernel#int8SquareDistance} of the codes at {@code bByteOffset} (one signed byte
+   * per dimension), read in place: the same float.
+   */
+  float int8SquareDistance(
+      float[] residual, float[] step, ByteBuffer b, Object bView, int bByteOffset, int len);
+
+  /**
+   * {@link VectorKernel#int8Dot} of the codes at {@code bByteOffset}, read in place: the same
+   * float.
+   */
+  float int8Dot(float[] weight, ByteBuffer b, Object bView, int bByteOffset, int len);
+
+  /**
+   * Four rows of codes read in place side by side, as {@link #walkScores} reads vectors: {@code
+   * out[outOffset + N]} gets {@link #int8SquareDistance}{@code (weight, step, …)} of row N when
+   * {@code step} is not null, else {@link #int8Dot}{@code (weight, …)}: the same floats.
+   */
+  void int8Scores(
+      float[] weight,
+      float[] step,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int outOffset);
+
   /** What {@link #walkScore} computes. */
   enum WalkScore {
     /** The squared Euclidean distance. */

@@ -258,7 +258,7 @@ final class PanamaKernel implements VectorKernel {
   }
 
   /** Bytes that widen to one float vector: a quarter of its bits (none below 64 bits). */
-  private static final VectorSpecies<Byte> CODE_SPECIES =
+  static final VectorSpecies<Byte> CODE_SPECIES =
       LANES >= 8
           ? VectorSpecies.of(byte.class, jdk.incubator.vector.VectorShape.forBitSize(LANES * 8))
           : null;

@@ -1,5 +1,6 @@
 package io.zerocopy.engine.distance;
 
+import static io.zerocopy.engine.distance.PanamaKernel.CODE_SPECIES;
 import static io.zerocopy.engine.distance.PanamaKernel.LANES;
 import static io.zerocopy.engine.distance.PanamaKernel.SPECIES;
 import static io.zerocopy.engine.distance.PanamaKernel.multiplyAdd;
@@ -11,7 +12,9 @@ import java.lang.invoke.MethodType;
 import java.nio.Buffer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -354,6 +357,173 @@ final class PanamaMappedKernel implements MappedKernel {
     out[o + 3] = cosineToUnitTail(a, i, len, sum(p3), sum(n3), b3, at3);
   }
 
+  /**
+   * JDK 22+ only: there, reading a walk's int8 codes in place beat copying them by 4-12% QPS
+   * (interleaved A/B, MiniLM and Fashion-MNIST); on JDK 17 a code load is a 16-byte {@code
+   * fromByteBuffer}, four per cache line, each with the buffer's checks, and it lost 7-15%.
+   */
+  @Override
+  public boolean readsInt8Codes() {
+    return CODE_SPECIES != null && SEGMENTS;
+  }
+
+  // The int8 kernels: PanamaKernel's int8SquareDistance (one chain) and int8Dot (two chains, over
+  // pairs of lanes) per row, in their order, so that in place and on a copy score alike.
+
+  @Override
+  public float int8SquareDistance(
+      float[] residual, float[] step, ByteBuffer b, Object v, int at, int len) {
+    FloatVector s = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i <= len - LANES; i += LANES) {
+      FloatVector d = lane(residual, i).sub(lane(step, i).mul(codes(b, v, at + i)));
+      s = multiplyAdd(d, d, s);
+    }
+    return int8SquareDistanceTail(residual, step, i, len, sum(s), b, at);
+  }
+
+  @Override
+  public float int8Dot(float[] weight, ByteBuffer b, Object v, int at, int len) {
+    FloatVector p = FloatVector.zero(SPECIES);
+    FloatVector q = p;
+    int i = 0;
+    for (; i <= len - 2 * LANES; i += 2 * LANES) {
+      p = multiplyAdd(lane(weight, i), codes(b, v, at + i), p);
+      q = multiplyAdd(lane(weight, i + LANES), codes(b, v, at + i + LANES), q);
+    }
+    for (; i <= len - LANES; i += LANES) {
+      p = multiplyAdd(lane(weight, i), codes(b, v, at + i), p);
+    }
+    return int8DotTail(weight, i, len, sum(p.add(q)), b, at);
+  }
+
+  @Override
+  public void int8Scores(
+      float[] weight,
+      float[] step,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int o) {
+    if (step != null) {
+      int8SquareDistances4(
+          weight, step, len, b0, v0, at0, b1, v1, at1, b2, v2, at2, b3, v3, at3, out, o);
+    } else {
+      int8Dots4(weight, len, b0, v0, at0, b1, v1, at1, b2, v2, at2, b3, v3, at3, out, o);
+    }
+  }
+
+  private static void int8SquareDistances4(
+      float[] residual,
+      float[] step,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int o) {
+    FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+    int i = 0;
+    for (; i <= len - LANES; i += LANES) {
+      FloatVector r = lane(residual, i);
+      FloatVector t = lane(step, i);
+      FloatVector d0 = r.sub(t.mul(codes(b0, v0, at0 + i)));
+      FloatVector d1 = r.sub(t.mul(codes(b1, v1, at1 + i)));
+      FloatVector d2 = r.sub(t.mul(codes(b2, v2, at2 + i)));
+      FloatVector d3 = r.sub(t.mul(codes(b3, v3, at3 + i)));
+      s0 = multiplyAdd(d0, d0, s0);
+      s1 = multiplyAdd(d1, d1, s1);
+      s2 = multiplyAdd(d2, d2, s2);
+      s3 = multiplyAdd(d3, d3, s3);
+    }
+    out[o] = int8SquareDistanceTail(residual, step, i, len, sum(s0), b0, at0);
+    out[o + 1] = int8SquareDistanceTail(residual, step, i, len, sum(s1), b1, at1);
+    out[o + 2] = int8SquareDistanceTail(residual, step, i, len, sum(s2), b2, at2);
+    out[o + 3] = int8SquareDistanceTail(residual, step, i, len, sum(s3), b3, at3);
+  }
+
+  private static void int8Dots4(
+      float[] weight,
+      int len,
+      ByteBuffer b0,
+      Object v0,
+      int at0,
+      ByteBuffer b1,
+      Object v1,
+      int at1,
+      ByteBuffer b2,
+      Object v2,
+      int at2,
+      ByteBuffer b3,
+      Object v3,
+      int at3,
+      float[] out,
+      int o) {
+    FloatVector p0 = FloatVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
+    FloatVector q0 = p0, q1 = p0, q2 = p0, q3 = p0;
+    int i = 0;
+    for (; i <= len - 2 * LANES; i += 2 * LANES) {
+      FloatVector w = lane(weight, i);
+      FloatVector x = lane(weight, i + LANES);
+      p0 = multiplyAdd(w, codes(b0, v0, at0 + i), p0);
+      q0 = multiplyAdd(x, codes(b0, v0, at0 + i + LANES), q0);
+      p1 = multiplyAdd(w, codes(b1, v1, at1 + i), p1);
+      q1 = multiplyAdd(x, codes(b1, v1, at1 + i + LANES), q1);
+      p2 = multiplyAdd(w, codes(b2, v2, at2 + i), p2);
+      q2 = multiplyAdd(x, codes(b2, v2, at2 + i + LANES), q2);
+      p3 = multiplyAdd(w, codes(b3, v3, at3 + i), p3);
+      q3 = multiplyAdd(x, codes(b3, v3, at3 + i + LANES), q3);
+    }
+    for (; i <= len - LANES; i += LANES) {
+      FloatVector w = lane(weight, i);
+      p0 = multiplyAdd(w, codes(b0, v0, at0 + i), p0);
+      p1 = multiplyAdd(w, codes(b1, v1, at1 + i), p1);
+      p2 = multiplyAdd(w, codes(b2, v2, at2 + i), p2);
+      p3 = multiplyAdd(w, codes(b3, v3, at3 + i), p3);
+    }
+    out[o] = int8DotTail(weight, i, len, sum(p0.add(q0)), b0, at0);
+    out[o + 1] = int8DotTail(weight, i, len, sum(p1.add(q1)), b1, at1);
+    out[o + 2] = int8DotTail(weight, i, len, sum(p2.add(q2)), b2, at2);
+    out[o + 3] = int8DotTail(weight, i, len, sum(p3.add(q3)), b3, at3);
+  }
+
+  private static float int8SquareDistanceTail(
+      float[] residual, float[] step, int from, int len, float sum, ByteBuffer b, int at) {
+    for (int i = from; i < len; i++) {
+      float d = residual[i] - step[i] * b.get(at + i);
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  private static float int8DotTail(
+      float[] weight, int from, int len, float sum, ByteBuffer b, int at) {
+    for (int i = from; i < len; i++) {
+      sum += weight[i] * b.get(at + i);
+    }
+    return sum;
+  }
+
   private static float squareDistanceTail(
       float[] a, int from, int len, float sum, ByteBuffer b, int at) {
     for (int i = from; i < len; i++) {
@@ -401,6 +571,26 @@ final class PanamaMappedKernel implements MappedKernel {
     return FloatVector.fromByteBuffer(SPECIES, buffer, byteOffset, ByteOrder.LITTLE_ENDIAN);
   }
 
+  /**
+   * {@code LANES} signed codes at {@code byteOffset}, widened to floats, loaded as {@link #lane}.
+   */
+  private static FloatVector codes(ByteBuffer buffer, Object segment, int byteOffset) {
+    ByteVector bytes;
+    if (SEGMENTS) {
+      try {
+        bytes =
+            (ByteVector)
+                BYTES_FROM_SEGMENT.invokeExact(
+                    CODE_SPECIES, segment, (long) byteOffset, ByteOrder.LITTLE_ENDIAN);
+      } catch (Throwable e) {
+        throw new IllegalStateException("ByteVector.fromMemorySegment failed", e);
+      }
+    } else {
+      bytes = ByteVector.fromByteBuffer(CODE_SPECIES, buffer, byteOffset, ByteOrder.LITTLE_ENDIAN);
+    }
+    return (FloatVector) bytes.convertShape(VectorOperators.B2F, SPECIES, 0);
+  }
+
   /** The buffer's memory segment on JDK 22+; JDK 17-19 read the buffer itself. */
   @Override
   public Object view(ByteBuffer buffer) {
@@ -424,10 +614,12 @@ final class PanamaMappedKernel implements MappedKernel {
 
   private static final MethodHandle OF_BUFFER;
   private static final MethodHandle FROM_SEGMENT;
+  private static final MethodHandle BYTES_FROM_SEGMENT;
 
   static {
     MethodHandle ofBuffer = null;
     MethodHandle fromSegment = null;
+    MethodHandle bytesFromSegment = null;
     if (SEGMENTS) {
       try {
         Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
@@ -455,11 +647,30 @@ final class PanamaMappedKernel implements MappedKernel {
                         Object.class,
                         long.class,
                         ByteOrder.class));
+        bytesFromSegment =
+            lookup
+                .findStatic(
+                    ByteVector.class,
+                    "fromMemorySegment",
+                    MethodType.methodType(
+                        ByteVector.class,
+                        VectorSpecies.class,
+                        segmentType,
+                        long.class,
+                        ByteOrder.class))
+                .asType(
+                    MethodType.methodType(
+                        ByteVector.class,
+                        VectorSpecies.class,
+                        Object.class,
+                        long.class,
+                        ByteOrder.class));
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
     }
     OF_BUFFER = ofBuffer;
     FROM_SEGMENT = fromSegment;
+    BYTES_FROM_SEGMENT = bytesFromSegment;
   }
 }

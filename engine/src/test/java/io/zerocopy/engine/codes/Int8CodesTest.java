@@ -1,9 +1,12 @@
 package io.zerocopy.engine.codes;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.zerocopy.engine.distance.MappedKernel;
 import io.zerocopy.engine.distance.Metric;
 import io.zerocopy.engine.distance.VectorKernel;
 import io.zerocopy.engine.store.VectorStore;
@@ -118,6 +121,54 @@ public class Int8CodesTest {
           }
         }
       }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Metric.class)
+  void scoresInPlaceEqualScoresOfCopiesBitForBit(Metric metric) throws IOException {
+    MappedKernel inPlace = MappedKernel.matching(VectorKernel.selected());
+    float[][] data = clustered(300, 77, 4, 5);
+    Path codesFile = dir.resolve("data.i8");
+    try (VectorStore store = VectorStore.open(store(data))) {
+      Int8Codes.write(codesFile, store, metric);
+      try (Int8Codes codes = Int8Codes.open(codesFile, store)) {
+        if (inPlace == null || !inPlace.readsInt8Codes()) {
+          assertFalse(
+              inPlace != null
+                  && codes.scoreInPlace(
+                      metric, new float[78], new int[1], 1, new float[1], inPlace),
+              "scores nothing where codes are copied");
+          return;
+        }
+        float[] prepared = codes.prepare(clustered(1, 77, 1, 6)[0], metric);
+        SplittableRandom random = new SplittableRandom(7);
+        for (int count = 0; count <= 13; count++) {
+          int[] ids = new int[count];
+          byte[] block = new byte[count * 77];
+          for (int i = 0; i < count; i++) {
+            ids[i] = random.nextInt(data.length);
+            codes.read(ids[i], block, i * 77);
+          }
+          float[] copied = new float[count];
+          codes.scoreAll(metric, prepared, block, count, copied, VectorKernel.selected());
+          float[] scores = new float[count];
+          assertTrue(codes.scoreInPlace(metric, prepared, ids, count, scores, inPlace));
+          assertArrayEquals(copied, scores, metric + ", " + count + " rows");
+        }
+        IndexOutOfBoundsException bad =
+            assertThrows(
+                IndexOutOfBoundsException.class,
+                () ->
+                    codes.scoreInPlace(
+                        metric, prepared, new int[] {300}, 1, new float[1], inPlace));
+        assertTrue(bad.getMessage().contains(codesFile + ": vector id 300"), bad.getMessage());
+      }
+      Int8Codes closed = Int8Codes.open(codesFile, store);
+      closed.close();
+      assertThrows(
+          IllegalStateException.class,
+          () -> closed.scoreInPlace(metric, new float[78], new int[1], 1, new float[1], inPlace));
     }
   }
 

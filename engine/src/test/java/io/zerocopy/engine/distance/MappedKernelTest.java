@@ -145,6 +145,70 @@ class MappedKernelTest {
     }
   }
 
+  @Test
+  void int8CodesInPlaceEqualTheArrayKernelsBitForBitOneAndFourAtOnce() {
+    if (mapped == null || PanamaKernel.CODE_SPECIES == null) {
+      return; // under 8 lanes the in-place int8 kernels are never called
+    }
+    assertEquals(
+        Runtime.version().feature() >= 22,
+        mapped.readsInt8Codes(),
+        "codes are read in place on JDK 22+ only");
+    SplittableRandom random = new SplittableRandom(17);
+    for (int len = 1; len <= 200; len++) {
+      float[] weight = randomArray(random, len);
+      float[] step = randomArray(random, len);
+      // four rows of codes in two buffers, at odd byte offsets, as rows of a mapped codes file
+      byte[][] rows = new byte[4][len];
+      ByteBuffer first = ByteBuffer.allocateDirect(2 * len + 16).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer second = ByteBuffer.allocateDirect(2 * len + 16).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer[] buffers = {first, second, first, second};
+      int[] at = new int[4];
+      for (int v = 0; v < 4; v++) {
+        random.nextBytes(rows[v]);
+        at[v] = 1 + random.nextInt(7) + (v / 2) * (len + 8);
+        buffers[v].put(at[v], rows[v]);
+      }
+      Object[] views = {mapped.view(first), mapped.view(second), null, null};
+      views[2] = views[0];
+      views[3] = views[1];
+      for (boolean l2 : new boolean[] {true, false}) {
+        float[] out = new float[6];
+        mapped.int8Scores(
+            weight,
+            l2 ? step : null,
+            len,
+            buffers[0],
+            views[0],
+            at[0],
+            buffers[1],
+            views[1],
+            at[1],
+            buffers[2],
+            views[2],
+            at[2],
+            buffers[3],
+            views[3],
+            at[3],
+            out,
+            2);
+        for (int v = 0; v < 4; v++) {
+          String where = (l2 ? "int8SquareDistance" : "int8Dot") + ", len " + len + ", row " + v;
+          float array =
+              l2
+                  ? selected.int8SquareDistance(weight, step, rows[v], 0, len)
+                  : selected.int8Dot(weight, rows[v], 0, len);
+          float one =
+              l2
+                  ? mapped.int8SquareDistance(weight, step, buffers[v], views[v], at[v], len)
+                  : mapped.int8Dot(weight, buffers[v], views[v], at[v], len);
+          assertEquals(array, one, where + ", one row");
+          assertEquals(array, out[2 + v], where + ", four at once");
+        }
+      }
+    }
+  }
+
   /** The score in double precision. */
   private static double reference(MappedKernel.WalkScore score, float[] a, float[] b) {
     double dot = 0, norm = 0, square = 0;
