@@ -154,14 +154,19 @@ final class GraphBuilder {
       }
       int[] current = context.linkNeighbors;
       int count = graph.neighbors(target, level, current);
+      current[count] = node;
       float[] base = context.base;
       scorer.read(target, base, 0);
       base = scorer.prepare(base, base);
+      // the full list and the new node scored together, as a search scores a list: their reads
+      // overlap (scored one by one, each waited for its own misses); the same floats
+      float[] scores = context.scores;
+      context.touched += scorer.touch(current, count + 1);
+      scorer.scoreAll(base, current, count + 1, scores, context.block);
       long[] codes = context.linkCodes;
-      for (int i = 0; i < count; i++) {
-        codes[i] = LongHeap.encode(scorer.score(base, current[i], context.scratch), current[i]);
+      for (int i = 0; i <= count; i++) {
+        codes[i] = LongHeap.encode(scores[i], current[i]);
       }
-      codes[count] = LongHeap.encode(scorer.score(base, node, context.scratch), node);
       Arrays.sort(codes, 0, count + 1);
       int capacity = level == 0 ? 2 * m : m;
       int kept = selectDiverse(context, codes, count + 1, capacity, target, context.linkSelected);

@@ -75,31 +75,39 @@ final class GraphSearch {
     candidates.clear();
     results.clear();
     boolean filtering = filter != null || (deleted != null && deleted.any());
-    float[] scratch = context.scratch;
     float bound = Float.POSITIVE_INFINITY;
     long scored = 0;
     int touched = 0;
-    for (int i = 0; i < entryCount; i++) {
-      int entry = entries[i];
-      if (!visited.visit(entry)) {
-        continue;
-      }
-      long code = LongHeap.encode(scorer.score(query, entry, scratch), entry);
-      scored++;
-      candidates.push(code);
-      if (!filtering || accepts(entry, deleted, filter)) {
-        results.push(~code);
-        if (results.size() > ef) {
-          results.pop();
-        }
-        if (results.size() >= ef) {
-          bound = LongHeap.score(~results.peek());
-        }
-      }
-    }
     int[] neighbors = context.neighbors;
     float[] scores = context.scores;
     float[] block = context.block;
+    // the entries (a build's next layer starts from up to ef of them) scored a list at a time,
+    // as neighbours are: one by one, each waited for its own misses
+    for (int i = 0; i < entryCount; ) {
+      int fresh = 0;
+      for (; i < entryCount && fresh < neighbors.length; i++) {
+        if (visited.visit(entries[i])) {
+          neighbors[fresh++] = entries[i];
+        }
+      }
+      touched += scorer.touch(neighbors, fresh);
+      scorer.scoreAll(query, neighbors, fresh, scores, block);
+      scored += fresh;
+      for (int j = 0; j < fresh; j++) {
+        int entry = neighbors[j];
+        long code = LongHeap.encode(scores[j], entry);
+        candidates.push(code);
+        if (!filtering || accepts(entry, deleted, filter)) {
+          results.push(~code);
+          if (results.size() > ef) {
+            results.pop();
+          }
+          if (results.size() >= ef) {
+            bound = LongHeap.score(~results.peek());
+          }
+        }
+      }
+    }
     while (!candidates.isEmpty()) {
       long closest = candidates.peek();
       if (LongHeap.score(closest) > bound) {

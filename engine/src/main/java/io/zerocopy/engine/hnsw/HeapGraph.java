@@ -122,6 +122,12 @@ final class HeapGraph implements GraphView {
     return copyNeighbors(node, level, dst);
   }
 
+  /** No lock: the load only starts the list's cache miss (a racing writer changes nothing). */
+  @Override
+  public int touch(int node) {
+    return pages[node >>> PAGE_SHIFT][(node & PAGE_MASK) * block0];
+  }
+
   private int copyNeighbors(int node, int level, int[] dst) {
     int[] data;
     int offset;
