@@ -376,11 +376,7 @@ public final class Int8Codes implements QuantizedCodes {
       case L2 -> kernel.int8SquareDistances(prepared, steps, codes, count, dimension, scores);
       case DOT, COSINE -> {
         kernel.int8Dots(prepared, codes, count, dimension, scores);
-        float constant = prepared[dimension];
-        boolean dot = metric == Metric.DOT;
-        for (int v = 0; v < count; v++) {
-          scores[v] = dot ? -(constant + scores[v]) : 1f - (constant + scores[v]);
-        }
+        dotsToScores(metric, prepared, count, scores);
       }
     }
   }
@@ -443,13 +439,18 @@ public final class Int8Codes implements QuantizedCodes {
       throw rows.mappingFault();
     }
     if (step == null) {
-      float constant = prepared[d];
-      boolean dot = metric == Metric.DOT;
-      for (int v = 0; v < count; v++) {
-        scores[v] = dot ? -(constant + scores[v]) : 1f - (constant + scores[v]);
-      }
+      dotsToScores(metric, prepared, count, scores);
     }
     return true;
+  }
+
+  /** The dot or cosine scores of {@code count} int8 dots (as {@link #score} derives them). */
+  private void dotsToScores(Metric metric, float[] prepared, int count, float[] scores) {
+    float constant = prepared[dimension];
+    boolean dot = metric == Metric.DOT;
+    for (int v = 0; v < count; v++) {
+      scores[v] = dot ? -(constant + scores[v]) : 1f - (constant + scores[v]);
+    }
   }
 
   /** The chunks' {@link MappedKernel#view}s, made once (one in-place kernel per JVM). */
