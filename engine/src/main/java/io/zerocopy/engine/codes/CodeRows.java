@@ -71,8 +71,7 @@ final class CodeRows {
             (int) (id % rowsPerChunk) * width, dst, offset, width);
       }
     } catch (InternalError e) {
-      throw new UncheckedIOException(
-          new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
+      throw mappingFault();
     }
   }
 
@@ -92,7 +91,7 @@ final class CodeRows {
     return rowsPerChunk;
   }
 
-  /** The error a read in place gets when a page of the mapping faulted. */
+  /** The error a read gets when a page of the mapping faulted (the file shrank under it). */
   UncheckedIOException mappingFault() {
     return new UncheckedIOException(
         new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
@@ -110,8 +109,7 @@ final class CodeRows {
           ? mapped[0].getShort((int) id * width)
           : mapped[(int) (id / rowsPerChunk)].getShort((int) (id % rowsPerChunk) * width);
     } catch (InternalError e) {
-      throw new UncheckedIOException(
-          new IOException(path + ": a mapped page faulted: the file was truncated while mapped"));
+      throw mappingFault();
     }
   }
 
