@@ -665,6 +665,44 @@ final class PanamaKernel implements VectorKernel {
     out[oo + 1] = s1;
   }
 
+  /** Lanes of {@link #sums4}'s result that hold the sums of its first to fourth vector. */
+  static final int SUM0 = 0, SUM1 = LANES / 2, SUM2 = LANES / 4, SUM3 = 3 * LANES / 4;
+
+  /** Lanes i with bit LANES / 2, and with bit LANES / 4, set (vectors are at least 4 lanes). */
+  private static final VectorMask<Float> UPPER_HALF = lanesWithBit(LANES / 2);
+
+  private static final VectorMask<Float> UPPER_QUARTERS = lanesWithBit(LANES / 4);
+
+  private static VectorMask<Float> lanesWithBit(int bit) {
+    boolean[] set = new boolean[LANES];
+    for (int i = 0; i < LANES; i++) {
+      set[i] = (i & bit) != 0;
+    }
+    return VectorMask.fromArray(SPECIES, set, 0);
+  }
+
+  /**
+   * {@link #sum} of four vectors at once, the same floats, in lanes {@link #SUM0} to {@link #SUM3}
+   * of the result: the first two butterfly steps each add two vectors' halves in one operation
+   * (lane i of each sum meets lane i ^ d in the same order as in sum), the rest run on all four. A
+   * walk ends every group of four vectors with their sums; one at a time they cost as much as a
+   * 384-d vector's loads on JDK 17 (the shuffle-add chain, then the lane's extraction).
+   */
+  static FloatVector sums4(FloatVector p0, FloatVector p1, FloatVector p2, FloatVector p3) {
+    // lanes below LANES / 2 carry p0's first step, the others p1's; likewise p2 and p3
+    FloatVector u01 =
+        p0.blend(p1, UPPER_HALF).add(p1.blend(p0, UPPER_HALF).rearrange(BUTTERFLY[0]));
+    FloatVector u23 =
+        p2.blend(p3, UPPER_HALF).add(p3.blend(p2, UPPER_HALF).rearrange(BUTTERFLY[0]));
+    // quarters: p0, p2, p1, p3
+    FloatVector v =
+        u01.blend(u23, UPPER_QUARTERS).add(u23.blend(u01, UPPER_QUARTERS).rearrange(BUTTERFLY[1]));
+    for (int j = 2; j < BUTTERFLY.length; j++) {
+      v = v.add(v.rearrange(BUTTERFLY[j]));
+    }
+    return v;
+  }
+
   /** Butterfly shuffles: step j swaps lanes i and i ^ (LANES >> (j + 1)). */
   private static final VectorShuffle<Float>[] BUTTERFLY = butterfly();
 

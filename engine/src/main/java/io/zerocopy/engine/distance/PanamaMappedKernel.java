@@ -3,8 +3,13 @@ package io.zerocopy.engine.distance;
 import static io.zerocopy.engine.distance.PanamaKernel.CODE_SPECIES;
 import static io.zerocopy.engine.distance.PanamaKernel.LANES;
 import static io.zerocopy.engine.distance.PanamaKernel.SPECIES;
+import static io.zerocopy.engine.distance.PanamaKernel.SUM0;
+import static io.zerocopy.engine.distance.PanamaKernel.SUM1;
+import static io.zerocopy.engine.distance.PanamaKernel.SUM2;
+import static io.zerocopy.engine.distance.PanamaKernel.SUM3;
 import static io.zerocopy.engine.distance.PanamaKernel.multiplyAdd;
 import static io.zerocopy.engine.distance.PanamaKernel.sum;
+import static io.zerocopy.engine.distance.PanamaKernel.sums4;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -278,10 +283,11 @@ final class PanamaMappedKernel implements MappedKernel {
       s2 = multiplyAdd(d2, d2, s2);
       s3 = multiplyAdd(d3, d3, s3);
     }
-    out[o] = squareDistanceTail(a, i, len, sum(s0), b0, at0);
-    out[o + 1] = squareDistanceTail(a, i, len, sum(s1), b1, at1);
-    out[o + 2] = squareDistanceTail(a, i, len, sum(s2), b2, at2);
-    out[o + 3] = squareDistanceTail(a, i, len, sum(s3), b3, at3);
+    FloatVector s = sums4(s0, s1, s2, s3);
+    out[o] = squareDistanceTail(a, i, len, s.lane(SUM0), b0, at0);
+    out[o + 1] = squareDistanceTail(a, i, len, s.lane(SUM1), b1, at1);
+    out[o + 2] = squareDistanceTail(a, i, len, s.lane(SUM2), b2, at2);
+    out[o + 3] = squareDistanceTail(a, i, len, s.lane(SUM3), b3, at3);
   }
 
   private static void negatedDots4(
@@ -310,10 +316,11 @@ final class PanamaMappedKernel implements MappedKernel {
       p2 = multiplyAdd(x, lane(b2, v2, at2 + at), p2);
       p3 = multiplyAdd(x, lane(b3, v3, at3 + at), p3);
     }
-    out[o] = -dotTail(a, i, len, sum(p0), b0, at0);
-    out[o + 1] = -dotTail(a, i, len, sum(p1), b1, at1);
-    out[o + 2] = -dotTail(a, i, len, sum(p2), b2, at2);
-    out[o + 3] = -dotTail(a, i, len, sum(p3), b3, at3);
+    FloatVector p = sums4(p0, p1, p2, p3);
+    out[o] = -dotTail(a, i, len, p.lane(SUM0), b0, at0);
+    out[o + 1] = -dotTail(a, i, len, p.lane(SUM1), b1, at1);
+    out[o + 2] = -dotTail(a, i, len, p.lane(SUM2), b2, at2);
+    out[o + 3] = -dotTail(a, i, len, p.lane(SUM3), b3, at3);
   }
 
   private static void cosinesToUnit4(
@@ -351,10 +358,12 @@ final class PanamaMappedKernel implements MappedKernel {
       p3 = multiplyAdd(x, y3, p3);
       n3 = multiplyAdd(y3, y3, n3);
     }
-    out[o] = cosineToUnitTail(a, i, len, sum(p0), sum(n0), b0, at0);
-    out[o + 1] = cosineToUnitTail(a, i, len, sum(p1), sum(n1), b1, at1);
-    out[o + 2] = cosineToUnitTail(a, i, len, sum(p2), sum(n2), b2, at2);
-    out[o + 3] = cosineToUnitTail(a, i, len, sum(p3), sum(n3), b3, at3);
+    FloatVector p = sums4(p0, p1, p2, p3);
+    FloatVector n = sums4(n0, n1, n2, n3);
+    out[o] = cosineToUnitTail(a, i, len, p.lane(SUM0), n.lane(SUM0), b0, at0);
+    out[o + 1] = cosineToUnitTail(a, i, len, p.lane(SUM1), n.lane(SUM1), b1, at1);
+    out[o + 2] = cosineToUnitTail(a, i, len, p.lane(SUM2), n.lane(SUM2), b2, at2);
+    out[o + 3] = cosineToUnitTail(a, i, len, p.lane(SUM3), n.lane(SUM3), b3, at3);
   }
 
   /**
@@ -456,10 +465,11 @@ final class PanamaMappedKernel implements MappedKernel {
       s2 = multiplyAdd(d2, d2, s2);
       s3 = multiplyAdd(d3, d3, s3);
     }
-    out[o] = int8SquareDistanceTail(residual, step, i, len, sum(s0), b0, at0);
-    out[o + 1] = int8SquareDistanceTail(residual, step, i, len, sum(s1), b1, at1);
-    out[o + 2] = int8SquareDistanceTail(residual, step, i, len, sum(s2), b2, at2);
-    out[o + 3] = int8SquareDistanceTail(residual, step, i, len, sum(s3), b3, at3);
+    FloatVector s = sums4(s0, s1, s2, s3);
+    out[o] = int8SquareDistanceTail(residual, step, i, len, s.lane(SUM0), b0, at0);
+    out[o + 1] = int8SquareDistanceTail(residual, step, i, len, s.lane(SUM1), b1, at1);
+    out[o + 2] = int8SquareDistanceTail(residual, step, i, len, s.lane(SUM2), b2, at2);
+    out[o + 3] = int8SquareDistanceTail(residual, step, i, len, s.lane(SUM3), b3, at3);
   }
 
   private static void int8Dots4(
@@ -501,10 +511,11 @@ final class PanamaMappedKernel implements MappedKernel {
       p2 = multiplyAdd(w, codes(b2, v2, at2 + i), p2);
       p3 = multiplyAdd(w, codes(b3, v3, at3 + i), p3);
     }
-    out[o] = int8DotTail(weight, i, len, sum(p0.add(q0)), b0, at0);
-    out[o + 1] = int8DotTail(weight, i, len, sum(p1.add(q1)), b1, at1);
-    out[o + 2] = int8DotTail(weight, i, len, sum(p2.add(q2)), b2, at2);
-    out[o + 3] = int8DotTail(weight, i, len, sum(p3.add(q3)), b3, at3);
+    FloatVector p = sums4(p0.add(q0), p1.add(q1), p2.add(q2), p3.add(q3));
+    out[o] = int8DotTail(weight, i, len, p.lane(SUM0), b0, at0);
+    out[o + 1] = int8DotTail(weight, i, len, p.lane(SUM1), b1, at1);
+    out[o + 2] = int8DotTail(weight, i, len, p.lane(SUM2), b2, at2);
+    out[o + 3] = int8DotTail(weight, i, len, p.lane(SUM3), b3, at3);
   }
 
   private static float int8SquareDistanceTail(

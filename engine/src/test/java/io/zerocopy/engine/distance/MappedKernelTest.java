@@ -3,10 +3,12 @@ package io.zerocopy.engine.distance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
+import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -143,6 +145,42 @@ class MappedKernelTest {
         }
       }
     }
+  }
+
+  @Test
+  void sumsOfFourAtOnceEqualTheButterflySumOfEachBitForBit() {
+    if (mapped == null) {
+      return; // the Vector API kernels do not run here
+    }
+    SplittableRandom random = new SplittableRandom(17);
+    int lanes = PanamaKernel.LANES;
+    int[] lane = {PanamaKernel.SUM0, PanamaKernel.SUM1, PanamaKernel.SUM2, PanamaKernel.SUM3};
+    int orderSensitive = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+      FloatVector[] v = new FloatVector[4];
+      float[][] x = new float[4][lanes];
+      for (int k = 0; k < 4; k++) {
+        for (int i = 0; i < lanes; i++) {
+          // magnitudes from 1e-8 to 1e8: a sum in any other order rounds differently
+          x[k][i] = (float) ((random.nextDouble() * 2 - 1) * Math.pow(10, random.nextInt(-8, 9)));
+        }
+        v[k] = FloatVector.fromArray(PanamaKernel.SPECIES, x[k], 0);
+      }
+      FloatVector sums = PanamaKernel.sums4(v[0], v[1], v[2], v[3]);
+      for (int k = 0; k < 4; k++) {
+        float expected = PanamaKernel.sum(v[k]);
+        assertEquals(
+            Float.floatToRawIntBits(expected),
+            Float.floatToRawIntBits(sums.lane(lane[k])),
+            "trial " + trial + ", vector " + k + ": " + expected + " vs " + sums.lane(lane[k]));
+        float inOrder = 0;
+        for (float value : x[k]) {
+          inOrder += value;
+        }
+        orderSensitive += inOrder != expected ? 1 : 0;
+      }
+    }
+    assertTrue(orderSensitive > 100, "the data tells orders apart: " + orderSensitive + " sums");
   }
 
   @Test
