@@ -256,22 +256,17 @@ public final class HnswIndex implements AutoCloseable {
       buildScorer = new MipsBuildScorer(scorer, kernel, maxSquaredNorm);
     }
     GraphBuilder builder = new GraphBuilder(heap, buildScorer, entry, m, efConstruction);
-    heap.concurrent = threads > 1;
-    try {
-      ParallelTasks.run(
-          to - from,
-          threads,
-          i -> {
-            SearchContext context = SearchContext.acquire(m, dimension);
-            try {
-              builder.insert(from + i, context);
-            } finally {
-              context.release();
-            }
-          });
-    } finally {
-      heap.concurrent = false;
-    }
+    ParallelTasks.run(
+        to - from,
+        threads,
+        i -> {
+          SearchContext context = SearchContext.acquire(m, dimension);
+          try {
+            builder.insert(from + i, context);
+          } finally {
+            context.release();
+          }
+        });
   }
 
   /** The {@code k} nearest live neighbours with the default beam, {@code ef = max(k, 50)}. */
