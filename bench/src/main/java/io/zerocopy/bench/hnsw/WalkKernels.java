@@ -12,8 +12,9 @@ import java.util.SplittableRandom;
 /**
  * What scoring one visited vector costs a graph walk, kernel by kernel, apart from the walk: the
  * vector copied out of the mapping and scored by the array kernel (the JDK 20-21 path), scored in
- * place one at a time, and in place four at once (the walk's {@link MappedKernel#walkScores}). Each
- * round scores 16 vectors at random ids of the first mapping: "hot" keeps the same 16 (in the CPU's
+ * place one at a time, in place four at once (the walk's {@link MappedKernel#walkScores}) and eight
+ * at once ({@link MappedKernel#walkScores8}, where the kernel has it: 512-bit vectors). Each round
+ * scores 16 vectors at random ids of the first mapping: "hot" keeps the same 16 (in the CPU's
  * caches: the instructions' cost), "cold" draws 16 new ones (in the page cache, out of the CPU's
  * caches: what a walk waits for). Modes alternate within each repetition; the first three are
  * warm-up. Prints a Markdown table on stdout.
@@ -76,9 +77,13 @@ public final class WalkKernels {
       }
     }
     String[] modes = {
-      "copy, then the array kernel", "in place, one at a time", "in place, four at once"
+      "copy, then the array kernel",
+      "in place, one at a time",
+      "in place, four at once",
+      "in place, eight at once"
     };
-    int modeCount = inPlace == null ? 1 : 3;
+    int modeCount = inPlace == null ? 1 : inPlace.scoresEight() ? 4 : 3;
+    float[] lanes = new float[256];
     double[][] nanos = new double[2][modeCount];
     float[] block = new float[BATCH * d];
     float[] out = new float[BATCH];
@@ -106,6 +111,27 @@ public final class WalkKernels {
               case 1 -> {
                 for (int i = 0; i < BATCH; i++) {
                   out[i] = inPlace.walkScore(score, query, d, mapping, view, batch[i] * d * 4);
+                }
+              }
+              case 3 -> {
+                for (int i = 0; i < BATCH; i += 8) {
+                  inPlace.walkScores8(
+                      score,
+                      query,
+                      d,
+                      mapping,
+                      view,
+                      batch[i] * d * 4,
+                      batch[i + 1] * d * 4,
+                      batch[i + 2] * d * 4,
+                      batch[i + 3] * d * 4,
+                      batch[i + 4] * d * 4,
+                      batch[i + 5] * d * 4,
+                      batch[i + 6] * d * 4,
+                      batch[i + 7] * d * 4,
+                      lanes,
+                      out,
+                      i);
                 }
               }
               default -> {

@@ -76,6 +76,37 @@ public interface MappedKernel {
       int outOffset);
 
   /**
+   * {@link #walkScores} of eight stored vectors at once, all in the mapping {@code b} (view {@code
+   * v}) at {@code at0..at7}: {@code out[outOffset + N]} gets {@link #walkScore} of vector N, the
+   * same float; {@code lanes} is scratch of at least 256 floats. Eight streams of cache misses in
+   * flight instead of four: +6-19% QPS in the walk (A/Bs in issue 28's note). Only where {@link
+   * #scoresEight}.
+   */
+  void walkScores8(
+      WalkScore score,
+      float[] a,
+      int len,
+      ByteBuffer b,
+      Object v,
+      int at0,
+      int at1,
+      int at2,
+      int at3,
+      int at4,
+      int at5,
+      int at6,
+      int at7,
+      float[] lanes,
+      float[] out,
+      int outOffset);
+
+  /**
+   * Whether {@link #walkScores8} runs here: with 512-bit vectors, which come with 32 registers for
+   * its sums (sixteen for a cosine) and loads. Not measured with fewer: 256-bit machines keep four.
+   */
+  boolean scoresEight();
+
+  /**
    * The {@code score} of {@code a} against the stored vector at {@code at}: one chain of fused sums
    * per quantity, lane by lane, then the tail element by element. Not bit for bit the array
    * kernels' float (their four chains hide an FMA's latency on data in cache; a walk waits on

@@ -218,6 +218,237 @@ final class PanamaMappedKernel implements MappedKernel {
   }
 
   @Override
+  public boolean scoresEight() {
+    return EIGHT;
+  }
+
+  /** 512-bit vectors: 32 registers hold the eight vectors' sums (16 for a cosine) and loads. */
+  private static final boolean EIGHT = LANES == 16;
+
+  @Override
+  public void walkScores8(
+      WalkScore score,
+      float[] a,
+      int len,
+      ByteBuffer b,
+      Object v,
+      int at0,
+      int at1,
+      int at2,
+      int at3,
+      int at4,
+      int at5,
+      int at6,
+      int at7,
+      float[] lanes,
+      float[] out,
+      int outOffset) {
+    switch (score) {
+      case SQUARE_DISTANCE ->
+          squareDistances8(
+              a, len, b, v, at0, at1, at2, at3, at4, at5, at6, at7, lanes, out, outOffset);
+      case NEGATED_DOT ->
+          negatedDots8(a, len, b, v, at0, at1, at2, at3, at4, at5, at6, at7, lanes, out, outOffset);
+      case COSINE_TO_UNIT ->
+          cosinesToUnit8(
+              a, len, b, v, at0, at1, at2, at3, at4, at5, at6, at7, lanes, out, outOffset);
+    }
+  }
+
+  // Eight at once: per vector, walkScore's operations in its order, as the four-at-once kernels;
+  // the sums stored and added as scalars in the butterfly's order (sums4 there: with it C2 stops
+  // inlining at its node limit, and the vectors it is passed are boxed).
+
+  /**
+   * {@code sum()} of the 16 lanes stored at {@code s[o..o+16)}: the same adds in the same order.
+   */
+  static float sum16(float[] s, int o) {
+    float a0 = s[o] + s[o + 8], a1 = s[o + 1] + s[o + 9];
+    float a2 = s[o + 2] + s[o + 10], a3 = s[o + 3] + s[o + 11];
+    float a4 = s[o + 4] + s[o + 12], a5 = s[o + 5] + s[o + 13];
+    float a6 = s[o + 6] + s[o + 14], a7 = s[o + 7] + s[o + 15];
+    float b0 = a0 + a4, b1 = a1 + a5, b2 = a2 + a6, b3 = a3 + a7;
+    return (b0 + b2) + (b1 + b3);
+  }
+
+  private static void squareDistances8(
+      float[] a,
+      int len,
+      ByteBuffer b,
+      Object v,
+      int at0,
+      int at1,
+      int at2,
+      int at3,
+      int at4,
+      int at5,
+      int at6,
+      int at7,
+      float[] lanes,
+      float[] out,
+      int o) {
+    FloatVector s0 = FloatVector.zero(SPECIES), s1 = s0, s2 = s0, s3 = s0;
+    FloatVector s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+    int i = 0;
+    for (int at = 0; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+      FloatVector x = lane(a, i);
+      FloatVector d0 = x.sub(lane(b, v, at0 + at));
+      FloatVector d1 = x.sub(lane(b, v, at1 + at));
+      FloatVector d2 = x.sub(lane(b, v, at2 + at));
+      FloatVector d3 = x.sub(lane(b, v, at3 + at));
+      FloatVector d4 = x.sub(lane(b, v, at4 + at));
+      FloatVector d5 = x.sub(lane(b, v, at5 + at));
+      FloatVector d6 = x.sub(lane(b, v, at6 + at));
+      FloatVector d7 = x.sub(lane(b, v, at7 + at));
+      s0 = multiplyAdd(d0, d0, s0);
+      s1 = multiplyAdd(d1, d1, s1);
+      s2 = multiplyAdd(d2, d2, s2);
+      s3 = multiplyAdd(d3, d3, s3);
+      s4 = multiplyAdd(d4, d4, s4);
+      s5 = multiplyAdd(d5, d5, s5);
+      s6 = multiplyAdd(d6, d6, s6);
+      s7 = multiplyAdd(d7, d7, s7);
+    }
+    s0.intoArray(lanes, 0);
+    s1.intoArray(lanes, 16);
+    s2.intoArray(lanes, 32);
+    s3.intoArray(lanes, 48);
+    s4.intoArray(lanes, 64);
+    s5.intoArray(lanes, 80);
+    s6.intoArray(lanes, 96);
+    s7.intoArray(lanes, 112);
+    out[o] = squareDistanceTail(a, i, len, sum16(lanes, 0), b, at0);
+    out[o + 1] = squareDistanceTail(a, i, len, sum16(lanes, 16), b, at1);
+    out[o + 2] = squareDistanceTail(a, i, len, sum16(lanes, 32), b, at2);
+    out[o + 3] = squareDistanceTail(a, i, len, sum16(lanes, 48), b, at3);
+    out[o + 4] = squareDistanceTail(a, i, len, sum16(lanes, 64), b, at4);
+    out[o + 5] = squareDistanceTail(a, i, len, sum16(lanes, 80), b, at5);
+    out[o + 6] = squareDistanceTail(a, i, len, sum16(lanes, 96), b, at6);
+    out[o + 7] = squareDistanceTail(a, i, len, sum16(lanes, 112), b, at7);
+  }
+
+  private static void negatedDots8(
+      float[] a,
+      int len,
+      ByteBuffer b,
+      Object v,
+      int at0,
+      int at1,
+      int at2,
+      int at3,
+      int at4,
+      int at5,
+      int at6,
+      int at7,
+      float[] lanes,
+      float[] out,
+      int o) {
+    FloatVector p0 = FloatVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
+    FloatVector p4 = p0, p5 = p0, p6 = p0, p7 = p0;
+    int i = 0;
+    for (int at = 0; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+      FloatVector x = lane(a, i);
+      p0 = multiplyAdd(x, lane(b, v, at0 + at), p0);
+      p1 = multiplyAdd(x, lane(b, v, at1 + at), p1);
+      p2 = multiplyAdd(x, lane(b, v, at2 + at), p2);
+      p3 = multiplyAdd(x, lane(b, v, at3 + at), p3);
+      p4 = multiplyAdd(x, lane(b, v, at4 + at), p4);
+      p5 = multiplyAdd(x, lane(b, v, at5 + at), p5);
+      p6 = multiplyAdd(x, lane(b, v, at6 + at), p6);
+      p7 = multiplyAdd(x, lane(b, v, at7 + at), p7);
+    }
+    p0.intoArray(lanes, 0);
+    p1.intoArray(lanes, 16);
+    p2.intoArray(lanes, 32);
+    p3.intoArray(lanes, 48);
+    p4.intoArray(lanes, 64);
+    p5.intoArray(lanes, 80);
+    p6.intoArray(lanes, 96);
+    p7.intoArray(lanes, 112);
+    out[o] = -dotTail(a, i, len, sum16(lanes, 0), b, at0);
+    out[o + 1] = -dotTail(a, i, len, sum16(lanes, 16), b, at1);
+    out[o + 2] = -dotTail(a, i, len, sum16(lanes, 32), b, at2);
+    out[o + 3] = -dotTail(a, i, len, sum16(lanes, 48), b, at3);
+    out[o + 4] = -dotTail(a, i, len, sum16(lanes, 64), b, at4);
+    out[o + 5] = -dotTail(a, i, len, sum16(lanes, 80), b, at5);
+    out[o + 6] = -dotTail(a, i, len, sum16(lanes, 96), b, at6);
+    out[o + 7] = -dotTail(a, i, len, sum16(lanes, 112), b, at7);
+  }
+
+  private static void cosinesToUnit8(
+      float[] a,
+      int len,
+      ByteBuffer b,
+      Object v,
+      int at0,
+      int at1,
+      int at2,
+      int at3,
+      int at4,
+      int at5,
+      int at6,
+      int at7,
+      float[] lanes,
+      float[] out,
+      int o) {
+    FloatVector p0 = FloatVector.zero(SPECIES), p1 = p0, p2 = p0, p3 = p0;
+    FloatVector p4 = p0, p5 = p0, p6 = p0, p7 = p0;
+    FloatVector n0 = p0, n1 = p0, n2 = p0, n3 = p0, n4 = p0, n5 = p0, n6 = p0, n7 = p0;
+    int i = 0;
+    for (int at = 0; i <= len - LANES; i += LANES, at += LANE_BYTES) {
+      FloatVector x = lane(a, i);
+      FloatVector y0 = lane(b, v, at0 + at);
+      FloatVector y1 = lane(b, v, at1 + at);
+      FloatVector y2 = lane(b, v, at2 + at);
+      FloatVector y3 = lane(b, v, at3 + at);
+      FloatVector y4 = lane(b, v, at4 + at);
+      FloatVector y5 = lane(b, v, at5 + at);
+      FloatVector y6 = lane(b, v, at6 + at);
+      FloatVector y7 = lane(b, v, at7 + at);
+      p0 = multiplyAdd(x, y0, p0);
+      n0 = multiplyAdd(y0, y0, n0);
+      p1 = multiplyAdd(x, y1, p1);
+      n1 = multiplyAdd(y1, y1, n1);
+      p2 = multiplyAdd(x, y2, p2);
+      n2 = multiplyAdd(y2, y2, n2);
+      p3 = multiplyAdd(x, y3, p3);
+      n3 = multiplyAdd(y3, y3, n3);
+      p4 = multiplyAdd(x, y4, p4);
+      n4 = multiplyAdd(y4, y4, n4);
+      p5 = multiplyAdd(x, y5, p5);
+      n5 = multiplyAdd(y5, y5, n5);
+      p6 = multiplyAdd(x, y6, p6);
+      n6 = multiplyAdd(y6, y6, n6);
+      p7 = multiplyAdd(x, y7, p7);
+      n7 = multiplyAdd(y7, y7, n7);
+    }
+    p0.intoArray(lanes, 0);
+    p1.intoArray(lanes, 16);
+    p2.intoArray(lanes, 32);
+    p3.intoArray(lanes, 48);
+    p4.intoArray(lanes, 64);
+    p5.intoArray(lanes, 80);
+    p6.intoArray(lanes, 96);
+    p7.intoArray(lanes, 112);
+    n0.intoArray(lanes, 128);
+    n1.intoArray(lanes, 144);
+    n2.intoArray(lanes, 160);
+    n3.intoArray(lanes, 176);
+    n4.intoArray(lanes, 192);
+    n5.intoArray(lanes, 208);
+    n6.intoArray(lanes, 224);
+    n7.intoArray(lanes, 240);
+    out[o] = cosineToUnitTail(a, i, len, sum16(lanes, 0), sum16(lanes, 128), b, at0);
+    out[o + 1] = cosineToUnitTail(a, i, len, sum16(lanes, 16), sum16(lanes, 144), b, at1);
+    out[o + 2] = cosineToUnitTail(a, i, len, sum16(lanes, 32), sum16(lanes, 160), b, at2);
+    out[o + 3] = cosineToUnitTail(a, i, len, sum16(lanes, 48), sum16(lanes, 176), b, at3);
+    out[o + 4] = cosineToUnitTail(a, i, len, sum16(lanes, 64), sum16(lanes, 192), b, at4);
+    out[o + 5] = cosineToUnitTail(a, i, len, sum16(lanes, 80), sum16(lanes, 208), b, at5);
+    out[o + 6] = cosineToUnitTail(a, i, len, sum16(lanes, 96), sum16(lanes, 224), b, at6);
+    out[o + 7] = cosineToUnitTail(a, i, len, sum16(lanes, 112), sum16(lanes, 240), b, at7);
+  }
+
+  @Override
   public float walkScore(WalkScore score, float[] a, int len, ByteBuffer b, Object v, int at) {
     FloatVector zero = FloatVector.zero(SPECIES);
     int i = 0;

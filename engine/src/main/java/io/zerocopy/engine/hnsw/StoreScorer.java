@@ -8,11 +8,11 @@ import java.nio.ByteBuffer;
 
 /**
  * Scores through a mapped {@link VectorStore}. Where the Vector API reads mapped memory ({@link
- * MappedKernel}: JDK 17-19 and 22+), a walk scores vectors in place, four at a time ({@link
- * MappedKernel#walkScores}); its scores are then not the array kernels' bits, so results are
- * re-scored exactly before they are reported. Elsewhere the node's vector is copied into a heap
- * array and the selected kernel runs on it. Cosine ranks a query scaled to unit length (two sums
- * per element, not three), also re-scored exactly.
+ * MappedKernel}: JDK 17-19 and 22+), a walk scores vectors in place, eight or four at a time
+ * ({@link MappedKernel#walkScores8}, {@link MappedKernel#walkScores}); its scores are then not the
+ * array kernels' bits, so results are re-scored exactly before they are reported. Elsewhere the
+ * node's vector is copied into a heap array and the selected kernel runs on it. Cosine ranks a
+ * query scaled to unit length (two sums per element, not three), also re-scored exactly.
  */
 final class StoreScorer implements VectorScorer {
 
@@ -27,6 +27,9 @@ final class StoreScorer implements VectorScorer {
 
   private final MappedKernel.WalkScore walkScore;
 
+  /** Whether lists are scored eight vectors at a time ({@link MappedKernel#scoresEight}). */
+  private final boolean eight;
+
   /** The store's mappings and their {@link MappedKernel#view}s, made once. */
   private final ByteBuffer[] mappings;
 
@@ -39,6 +42,7 @@ final class StoreScorer implements VectorScorer {
     this.dimension = store.dimension();
     this.unitCosine = metric == Metric.COSINE;
     this.inPlace = MappedKernel.matching(kernel);
+    this.eight = inPlace != null && inPlace.scoresEight();
     this.walkScore =
         switch (metric) {
           case L2 -> MappedKernel.WalkScore.SQUARE_DISTANCE;
@@ -112,7 +116,7 @@ final class StoreScorer implements VectorScorer {
   @Override
   public void scoreAll(float[] query, int[] nodes, int count, float[] scores, float[] block) {
     if (inPlace != null) {
-      scoreInPlace(query, nodes, count, scores);
+      scoreInPlace(query, nodes, count, scores, block);
       return;
     }
     for (int i = 0; i < count; i++) {
@@ -129,9 +133,39 @@ final class StoreScorer implements VectorScorer {
     }
   }
 
-  private void scoreInPlace(float[] query, int[] nodes, int count, float[] scores) {
+  private void scoreInPlace(float[] query, int[] nodes, int count, float[] scores, float[] block) {
     try {
       int i = 0;
+      // eight at a time where the kernel has them and block (unused here) holds their 256 sums
+      if (eight && block.length >= 256) {
+        for (; i + 8 <= count; i += 8) {
+          int m = store.mappingIndexOf(nodes[i]);
+          boolean oneMapping = true;
+          for (int j = 1; j < 8; j++) {
+            oneMapping &= store.mappingIndexOf(nodes[i + j]) == m;
+          }
+          if (!oneMapping) {
+            break; // a store of several mappings: the rest four at a time
+          }
+          inPlace.walkScores8(
+              walkScore,
+              query,
+              dimension,
+              mappings[m],
+              views[m],
+              store.byteOffsetInMapping(nodes[i]),
+              store.byteOffsetInMapping(nodes[i + 1]),
+              store.byteOffsetInMapping(nodes[i + 2]),
+              store.byteOffsetInMapping(nodes[i + 3]),
+              store.byteOffsetInMapping(nodes[i + 4]),
+              store.byteOffsetInMapping(nodes[i + 5]),
+              store.byteOffsetInMapping(nodes[i + 6]),
+              store.byteOffsetInMapping(nodes[i + 7]),
+              block,
+              scores,
+              i);
+        }
+      }
       for (; i + 4 <= count; i += 4) {
         int n0 = nodes[i], n1 = nodes[i + 1], n2 = nodes[i + 2], n3 = nodes[i + 3];
         int m0 = store.mappingIndexOf(n0), m1 = store.mappingIndexOf(n1);

@@ -148,6 +148,77 @@ class MappedKernelTest {
   }
 
   @Test
+  void walkScoresEightAtOnceAsOneByOne() {
+    if (mapped == null || !mapped.scoresEight()) {
+      return; // no eight-at-once kernel here (not 512-bit vectors)
+    }
+    SplittableRandom random = new SplittableRandom(29);
+    float[] lanes = new float[256];
+    for (int len = 1; len <= 200; len++) {
+      float[] a = randomArray(random, len);
+      float[] unit = a.clone();
+      double norm = 0;
+      for (float x : a) {
+        norm += (double) x * x;
+      }
+      for (int i = 0; i < len; i++) {
+        unit[i] = (float) (a[i] / Math.sqrt(norm));
+      }
+      // eight vectors in one buffer, at byte offsets that are no multiple of the vector size
+      ByteBuffer buffer =
+          ByteBuffer.allocateDirect(8 * (4 * len + 16)).order(ByteOrder.LITTLE_ENDIAN);
+      int[] at = new int[8];
+      for (int v = 0; v < 8; v++) {
+        at[v] = 4 * (1 + random.nextInt(3)) + v * (4 * len + 16 - 4);
+        for (int i = 0; i < len; i++) {
+          buffer.putFloat(at[v] + 4 * i, (float) random.nextGaussian());
+        }
+      }
+      Object view = mapped.view(buffer);
+      for (MappedKernel.WalkScore score : MappedKernel.WalkScore.values()) {
+        float[] query = score == MappedKernel.WalkScore.COSINE_TO_UNIT ? unit : a;
+        float[] out = new float[10];
+        mapped.walkScores8(
+            score, query, len, buffer, view, at[0], at[1], at[2], at[3], at[4], at[5], at[6], at[7],
+            lanes, out, 2);
+        for (int v = 0; v < 8; v++) {
+          float one = mapped.walkScore(score, query, len, buffer, view, at[v]);
+          assertEquals(
+              Float.floatToRawIntBits(one),
+              Float.floatToRawIntBits(out[2 + v]),
+              score + ", len " + len + ", vector " + v + ": " + one + " vs " + out[2 + v]);
+        }
+      }
+    }
+  }
+
+  @Test
+  void sixteenLaneSumsAddInTheButterflyOrder() {
+    if (mapped == null || PanamaKernel.LANES != 16) {
+      return;
+    }
+    SplittableRandom random = new SplittableRandom(31);
+    float[] x = new float[20];
+    int orderSensitive = 0;
+    for (int trial = 0; trial < 2000; trial++) {
+      for (int i = 0; i < x.length; i++) {
+        x[i] = (float) ((random.nextDouble() * 2 - 1) * Math.pow(10, random.nextInt(-8, 9)));
+      }
+      int o = random.nextInt(5);
+      float expected = PanamaKernel.sum(FloatVector.fromArray(PanamaKernel.SPECIES, x, o));
+      float got = PanamaMappedKernel.sum16(x, o);
+      assertEquals(
+          Float.floatToRawIntBits(expected), Float.floatToRawIntBits(got), "trial " + trial);
+      float inOrder = 0;
+      for (int i = o; i < o + 16; i++) {
+        inOrder += x[i];
+      }
+      orderSensitive += inOrder != expected ? 1 : 0;
+    }
+    assertTrue(orderSensitive > 100, "the data tells orders apart: " + orderSensitive + " sums");
+  }
+
+  @Test
   void sumsOfFourAtOnceEqualTheButterflySumOfEachBitForBit() {
     if (mapped == null) {
       return; // the Vector API kernels do not run here

@@ -46,8 +46,9 @@ class StoreScorerTest {
         float[] scores = new float[nodes.length];
         scorer.scoreAll(prepared, nodes, nodes.length, scores, new float[nodes.length * dimension]);
         float[] scratch = new float[dimension];
-        // every batch size: in place, groups of four and the rest one by one give the same floats
-        for (int count = 0; count <= 13; count++) {
+        // every batch size: in place, groups of eight (with 512-bit vectors and a block of 256
+        // floats), of four and the rest one by one give the same floats
+        for (int count = 0; count <= 21; count++) {
           int[] some = new int[count];
           for (int i = 0; i < count; i++) {
             some[i] = random.nextInt(vectors.length);
@@ -83,10 +84,13 @@ class StoreScorerTest {
   @EnumSource(Metric.class)
   void scoresVectorsInDifferentMappings(Metric metric) throws Exception {
     // a sparse 1.14 GiB file: two mapped chunks of 1 GiB; real vectors on both sides of the
-    // boundary (a group of four reads each from its own mapping)
+    // boundary: a group of eight from the first mapping, then eight across both (scored four at a
+    // time, each vector read from its own mapping), then one
     int dimension = 1024;
     long count = 300_000;
-    long[] ids = {3, 262_143, 262_144, 299_999, 262_145};
+    long[] ids = {
+      3, 4, 5, 6, 7, 8, 9, 10, 262_143, 262_144, 299_999, 262_145, 262_146, 1, 2, 299_998, 262_147
+    };
     Path file = dir.resolve("two-chunks-" + metric + ".vec");
     SplittableRandom random = new SplittableRandom(5);
     float[][] vectors = new float[ids.length][dimension];
