@@ -90,14 +90,7 @@ class MappedKernelTest {
     SplittableRandom random = new SplittableRandom(13);
     for (int len = 1; len <= 200; len++) {
       float[] a = randomArray(random, len);
-      float[] unit = a.clone();
-      double norm = 0;
-      for (float x : a) {
-        norm += (double) x * x;
-      }
-      for (int i = 0; i < len; i++) {
-        unit[i] = (float) (a[i] / Math.sqrt(norm));
-      }
+      float[] unit = unitLength(a);
       // four vectors in two buffers, at byte offsets that are no multiple of the vector size
       float[][] b = new float[4][];
       ByteBuffer[] buffers = new ByteBuffer[4];
@@ -156,14 +149,7 @@ class MappedKernelTest {
     float[] lanes = new float[256];
     for (int len = 1; len <= 200; len++) {
       float[] a = randomArray(random, len);
-      float[] unit = a.clone();
-      double norm = 0;
-      for (float x : a) {
-        norm += (double) x * x;
-      }
-      for (int i = 0; i < len; i++) {
-        unit[i] = (float) (a[i] / Math.sqrt(norm));
-      }
+      float[] unit = unitLength(a);
       // eight vectors in one buffer, at byte offsets that are no multiple of the vector size
       ByteBuffer buffer =
           ByteBuffer.allocateDirect(8 * (4 * len + 16)).order(ByteOrder.LITTLE_ENDIAN);
@@ -331,6 +317,19 @@ class MappedKernelTest {
       case NEGATED_DOT -> -dot;
       case COSINE_TO_UNIT -> 1 - dot / Math.sqrt(norm);
     };
+  }
+
+  /** {@code a} scaled to length 1, as a walk prepares a cosine query. */
+  private static float[] unitLength(float[] a) {
+    double norm = 0;
+    for (float x : a) {
+      norm += (double) x * x;
+    }
+    float[] unit = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      unit[i] = (float) (a[i] / Math.sqrt(norm));
+    }
+    return unit;
   }
 
   private static float[] randomArray(SplittableRandom random, int n) {
