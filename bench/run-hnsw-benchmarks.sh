@@ -16,7 +16,9 @@
 #                                          pass; results go to bench/target/RESULTS-smoke.md only
 # Settings (environment): JAVA_HOME; ZCS_BENCH_THREADS (2, build threads); ZCS_HNSW_HEAP (-Xmx,
 # 4g); ZCS_HNSW_LIBRARIES (zero-copy,lucene,jvector,hnswlib-core); ZCS_LUCENE_JAR (overrides the
-# lucene-core jar); ZCS_HNSW_NATIVE (hnswlib,faiss-hnsw; empty: none); ZCS_CACHE_DIR
+# lucene-core jar); ZCS_HNSW_NATIVE (hnswlib,faiss-hnsw; empty: none); ZCS_HNSW_PAGE_CACHE
+# (in-order, random or as-is: the state each data set's .vec is put in before its run, see
+# page_cache in lib.sh; in-order by default, so that runs compare); ZCS_CACHE_DIR
 # (~/.cache/zero-copy-search).
 set -euo pipefail
 
@@ -27,6 +29,7 @@ threads=${ZCS_BENCH_THREADS:-2}
 heap=${ZCS_HNSW_HEAP:-4g}
 libraries=${ZCS_HNSW_LIBRARIES:-zero-copy,lucene,jvector,hnswlib-core}
 native_peers=${ZCS_HNSW_NATIVE-hnswlib,faiss-hnsw}
+page_state=${ZCS_HNSW_PAGE_CACHE:-in-order}
 bench_out hnsw-run
 
 bench_build bench
@@ -80,10 +83,18 @@ bench_machine
 
 common=(--libraries "$libraries" --native "$native_peers" --python "$venv/bin/python"
   --native-script "$bench/python/native_peers.py" --m 16 --ef-construction 200 --threads "$threads" --k 10 --out "$out")
+# huge_mb: the page cache's file pages in large folios (FileHugePages), in MiB
+huge_mb() { awk '/^FileHugePages:/ { printf "%d", $2 / 1024 }' /proc/meminfo 2> /dev/null || echo "?"; }
+log "Fashion-MNIST: page cache $page_state"
+page_cache "$page_state" "$TRAIN_VEC"
+fashion_huge=$(huge_mb)
 log "Fashion-MNIST: $libraries"
 "$java" "${jvm[@]}" -cp "${cp[@]}" io.zerocopy.bench.hnsw.HnswComparison \
   --name "Fashion-MNIST" --slug fashion-mnist --train "$TRAIN_VEC" --queries "$TEST_VEC" --metric l2 \
   "${common[@]}" "${sweep[@]}" > /dev/null 2> >(tee "$out/fashion-mnist.log" >&2)
+log "WordNet MiniLM: page cache $page_state"
+page_cache "$page_state" "$WORDNET_TRAIN_VEC"
+wordnet_huge=$(huge_mb)
 log "WordNet MiniLM: $libraries"
 "$java" "${jvm[@]}" -cp "${cp[@]}" io.zerocopy.bench.hnsw.HnswComparison \
   --name "WordNet glosses, all-MiniLM-L6-v2 (quantized)" --slug wordnet-minilm \
@@ -101,7 +112,13 @@ log "WordNet MiniLM: $libraries"
   echo "  save + reopen mapped; Lucene: index on $threads threads + forceMerge(1) with $threads merge workers +"
   echo "  commit + open; jvector and hnswlib-core: in-heap build on $threads threads). Heap: used after GC at"
   echo "  search time minus used after GC before the build. RSS: the whole process at search time"
-  echo "  (anon includes heap the JVM kept committed from earlier libraries; file = mapped pages)."
+  echo "  (anon includes heap the JVM kept committed from earlier libraries; file = mapped pages, of"
+  echo "  which the kernel maps the last figure in 2 MiB pages: FilePmdMapped)."
+  echo "- page cache: \`$page_state\` (ZCS_HNSW_PAGE_CACHE; bench/lib.sh page_cache): each data set's"
+  echo "  .vec put in that state before its run; the page cache then held $fashion_huge / $wordnet_huge MiB"
+  echo "  of file pages in large folios (FileHugePages, Fashion-MNIST / WordNet). The peers keep their"
+  echo "  copy of the vectors in anon memory: in 2 MiB pages only where transparent huge pages are"
+  echo "  \`always\` (here: \`$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2> /dev/null || echo '?')\`)."
   echo
   cat "$out/fashion-mnist.md"
   echo

@@ -33,18 +33,6 @@ log "index and codes (built once into $work, outside the limit), exact neighbour
   prepare --train "$WORDNET_TRAIN_VEC" --queries "$WORDNET_QUERIES_VEC" --metric cosine --dir "$work" \
   2> "$out/prepare.log"
 
-# evict FILE...: drops the files' clean pages from the page cache (posix_fadvise DONTNEED)
-evict() {
-  python3 - "$@" <<'PY'
-import os, sys
-for name in sys.argv[1:]:
-    fd = os.open(name, os.O_RDONLY)
-    os.fsync(fd)
-    os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    os.close(fd)
-PY
-}
-
 # limited CMD...: runs CMD with memory (page cache included) capped at limit_mb
 cgroup=""
 if [[ -d /sys/fs/cgroup/memory && -w /sys/fs/cgroup/memory ]]; then
@@ -90,8 +78,7 @@ done
 # would read it so (the exact benchmark's C loop then streams it at half its speed): drop it and
 # read it once in order, which leaves it in large folios as a file read in order is
 log "the .vec's pages dropped and read once in order, as later benchmarks expect to find them"
-evict "$WORDNET_TRAIN_VEC"
-cat "$WORDNET_TRAIN_VEC" > /dev/null
+page_cache in-order "$WORDNET_TRAIN_VEC"
 if [[ -n $cgroup ]]; then
   peak_mb=$(( $(cat "$cgroup/memory.max_usage_in_bytes") / 1048576 ))
 else

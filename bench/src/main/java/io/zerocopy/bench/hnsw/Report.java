@@ -18,7 +18,8 @@ final class Report {
     StringBuilder md = new StringBuilder();
     md.append("### ").append(title).append("\n\n").append(setup).append("\n\n");
     md.append(
-        "| library | version | index held in | build s | heap MB at search | RSS MB (anon + file)"
+        "| library | version | index held in | build s | heap MB at search | RSS MB (anon + file"
+            + "; file in 2 MiB pages)"
             + " | QPS @ recall 0.90 | QPS @ 0.95 | QPS @ 0.99 | best recall@k (ef) |\n");
     md.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
     for (LibraryResult r : results) {
@@ -37,11 +38,7 @@ final class Report {
       md.append(" | ").append(fmt("%.1f", r.buildSeconds()));
       md.append(" | ")
           .append(r.inJvm() ? fmt("%d", Math.round(mb(r.heapBytes()))) : "n/a (own process)");
-      md.append(" | ")
-          .append(
-              fmt(
-                  "%.0f (%.0f + %.0f)",
-                  mb(r.atSearch().rss()), mb(r.atSearch().rssAnon()), mb(r.atSearch().rssFile())));
+      md.append(" | ").append(rss(r.atSearch()));
       for (double target : TARGETS) {
         md.append(" | ").append(qps(Sweep.qpsAt(r.sweep(), target)));
       }
@@ -181,6 +178,12 @@ final class Report {
       return "—";
     }
     return (at.lowerBound() ? "≥ " : "") + fmt("%,.0f", at.qps());
+  }
+
+  /** RSS MB (anon + file; of the file pages, those mapped in 2 MiB pages where measured). */
+  static String rss(MemoryProbe.Snapshot s) {
+    String parts = fmt("%.0f (%.0f + %.0f", mb(s.rss()), mb(s.rssAnon()), mb(s.rssFile()));
+    return parts + (s.filePmd() < 0 ? ")" : fmt("; %.0f)", mb(s.filePmd())));
   }
 
   private static double mb(long bytes) {

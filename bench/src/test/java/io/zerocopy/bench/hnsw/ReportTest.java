@@ -18,4 +18,15 @@ class ReportTest {
     assertEquals("n/a", Report.heapRatio(50 * MB, -1));
     assertEquals("n/a", Report.heapRatio(50 * MB, 100_000));
   }
+
+  @Test
+  void rssShowsTheFilePagesMappedIn2MibPagesWhereMeasured() {
+    assertEquals(
+        "581 (57 + 523; 213)",
+        Report.rss(new MemoryProbe.Snapshot(0, 0, 581 * MB, 57 * MB, 523 * MB, 213 * MB)));
+    // a peer's own process: no such figure
+    assertEquals(
+        "553 (299 + 255)",
+        Report.rss(new MemoryProbe.Snapshot(0, 0, 553 * MB, 299 * MB, 255 * MB)));
+  }
 }
