@@ -9,8 +9,11 @@
 #
 #   bench/run-walk-kernels.sh           the measurement (~3 min per JDK)
 #   bench/run-walk-kernels.sh --quick   a smoke run: fewer rounds; bench/target/RESULTS-walk-smoke.md
+# Each in the page-cache states of ZCS_WALK_PAGE_CACHE (bench/lib.sh page_cache): the cold figures
+# are the memory's latency, TLB misses included, and a .vec read in order is mapped in 2 MiB pages.
 # Settings (environment): ZCS_WALK_JAVA_HOMES (space-separated; default JAVA_HOME, else the java on
-# PATH); ZCS_WALK_ROUNDS (40000); ZCS_CACHE_DIR.
+# PATH); ZCS_WALK_ROUNDS (40000); ZCS_WALK_PAGE_CACHE (space-separated states, "in-order random");
+# ZCS_CACHE_DIR.
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -19,6 +22,7 @@ bench_args -- "$@"
 rounds=${ZCS_WALK_ROUNDS:-40000}
 [[ $quick -eq 1 ]] && rounds=2000
 homes=${ZCS_WALK_JAVA_HOMES:-${JAVA_HOME:-}}
+states=${ZCS_WALK_PAGE_CACHE:-in-order random}
 bench_out walk-run
 bench_build bench
 
@@ -36,10 +40,14 @@ for home in ${homes:-""}; do
   (( feature >= 22 )) && native=(--enable-native-access=ALL-UNNAMED)
   for set in "$TRAIN_VEC l2" "$WORDNET_TRAIN_VEC cosine"; do
     read -r train metric <<< "$set"
-    log "JDK $feature: $(basename "$train") ($metric)"
-    "$jvm_java" -Xmx2g --add-modules jdk.incubator.vector "${native[@]}" -cp "$jar" \
-      io.zerocopy.bench.hnsw.WalkKernels --train "$train" --metric "$metric" --rounds "$rounds" \
-      >> "$out/tables.md" 2> "$out/walk-$feature-$metric.log"
+    for state in $states; do
+      log "JDK $feature: $(basename "$train") ($metric), page cache $state"
+      page_cache "$state" "$train"
+      echo "Page cache: \`$state\`." >> "$out/tables.md"
+      "$jvm_java" -Xmx2g --add-modules jdk.incubator.vector "${native[@]}" -cp "$jar" \
+        io.zerocopy.bench.hnsw.WalkKernels --train "$train" --metric "$metric" --rounds "$rounds" \
+        >> "$out/tables.md" 2> "$out/walk-$feature-$metric-$state.log"
+    done
   done
 done
 
