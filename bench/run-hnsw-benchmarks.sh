@@ -18,7 +18,9 @@
 # 4g); ZCS_HNSW_LIBRARIES (zero-copy,lucene,jvector,hnswlib-core); ZCS_LUCENE_JAR (overrides the
 # lucene-core jar); ZCS_HNSW_NATIVE (hnswlib,faiss-hnsw; empty: none); ZCS_HNSW_PAGE_CACHE
 # (in-order, random or as-is: the state each data set's .vec is put in before its run, see
-# page_cache in lib.sh; in-order by default, so that runs compare); ZCS_CACHE_DIR
+# page_cache in lib.sh; in-order by default, so that runs compare); ZCS_HNSW_ROUNDS (1: each data
+# set's comparison runs that many times, the peers and ours alternating, and is reported pooled,
+# best of the rounds: this machine's speed drifts within minutes); ZCS_CACHE_DIR
 # (~/.cache/zero-copy-search).
 set -euo pipefail
 
@@ -30,6 +32,7 @@ heap=${ZCS_HNSW_HEAP:-4g}
 libraries=${ZCS_HNSW_LIBRARIES:-zero-copy,lucene,jvector,hnswlib-core}
 native_peers=${ZCS_HNSW_NATIVE-hnswlib,faiss-hnsw}
 page_state=${ZCS_HNSW_PAGE_CACHE:-in-order}
+rounds=${ZCS_HNSW_ROUNDS:-1}
 bench_out hnsw-run
 
 bench_build bench
@@ -82,7 +85,8 @@ fi
 bench_machine
 
 common=(--libraries "$libraries" --native "$native_peers" --python "$venv/bin/python"
-  --native-script "$bench/python/native_peers.py" --m 16 --ef-construction 200 --threads "$threads" --k 10 --out "$out")
+  --native-script "$bench/python/native_peers.py" --m 16 --ef-construction 200 --threads "$threads" --k 10
+  --rounds "$rounds" --out "$out")
 # huge_mb: the page cache's file pages in large folios (FileHugePages), in MiB
 huge_mb() { awk '/^FileHugePages:/ { printf "%d", $2 / 1024 }' /proc/meminfo 2> /dev/null || echo "?"; }
 log "Fashion-MNIST: page cache $page_state"
