@@ -13,7 +13,10 @@
 #   bench/run-exact-benchmarks.sh           the measurement (~6 min once the data is cached)
 #   bench/run-exact-benchmarks.sh --quick   a smoke run: short phases, 200 queries;
 #                                           bench/target/RESULTS-exact-smoke.md
-# Settings (environment): JAVA_HOME; ZCS_BENCH_THREADS (2); ZCS_EXACT_SECONDS (10); ZCS_CACHE_DIR.
+# Settings (environment): JAVA_HOME; ZCS_BENCH_THREADS (2); ZCS_EXACT_SECONDS (10);
+# ZCS_EXACT_PAGE_CACHE (in-order, random or as-is: each .vec's page-cache state before its
+# comparison, bench/lib.sh page_cache; in 4 KiB pages the C loop reads at about half its speed);
+# ZCS_CACHE_DIR.
 set -euo pipefail
 
 # shellcheck source=lib.sh
@@ -21,6 +24,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_args -- "$@"
 threads=${ZCS_BENCH_THREADS:-2}
 seconds=${ZCS_EXACT_SECONDS:-10}
+page_state=${ZCS_EXACT_PAGE_CACHE:-in-order}
 warmup=3
 batch=1000
 repeats=3
@@ -45,6 +49,8 @@ bench_machine "threads=$threads" "cc=$(cc --version | head -1)"
 # compare SLUG TRAIN QUERIES METRIC TITLE: one data set, every contender, raw output in out/SLUG-*
 compare() {
   local slug=$1 train=$2 queries=$3 metric=$4 title=$5
+  log "$title: page cache $page_state"
+  page_cache "$page_state" "$train"
   log "$title: C read loop, $threads threads"
   "$out/scan" "$train" "$threads" 20 > "$out/$slug-scan.txt"
   cat "$out/$slug-scan.txt" >&2
@@ -80,7 +86,7 @@ compare wordnet-minilm "$WORDNET_TRAIN_VEC" "$WORDNET_QUERIES_VEC" cosine \
   echo "- command: \`$command\` (raw output: \`bench/target/exact-run-$stamp/\`)"
   echo "- commit: $(machine commit)"
   echo "- machine: $(machine cpu), $(machine cores) cores, $(machine ram) RAM; $(machine java); $(machine cc)"
-  echo "- every contender on $threads threads, k 10, files in the page cache; single queries: the first"
+  echo "- every contender on $threads threads, k 10, files in the page cache (\`$page_state\`, ZCS_EXACT_PAGE_CACHE); single queries: the first"
   echo "  100 queries round-robin for ${seconds} s after ${warmup} s of warm-up (GB/s = the train file's"
   echo "  float bytes x queries per second); batch: $batch queries in one call, median of $repeats after a"
   echo "  warm-up pass. C loop: the best of 20 passes summing every float of the mapped file."
