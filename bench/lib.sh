@@ -66,7 +66,8 @@ PY
 # 2 MiB pages (one TLB entry each; the state after a cold start and one pass in order). random:
 # dropped, then read back 4 KiB at a time in random order without read-ahead: 4 KiB pages (the
 # state after a fresh write, or after page faults at random). as-is: untouched. A graph walk over
-# the mapped .vec is 10-25% faster in 2 MiB pages (issue 28's note), so benchmarks set it.
+# the mapped .vec scores a cold vector 5-10% faster in 2 MiB pages (walk kernels, RESULTS.md
+# 2026-12-06 18:28), so benchmarks set it.
 page_cache() {
   local state=$1
   shift

@@ -10,7 +10,7 @@ import java.util.List;
  * Heap used after a full GC, and the process's resident memory from {@code /proc/self/status}; of
  * its mapped files, how much the kernel maps in 2 MiB pages ({@code FilePmdMapped} in {@code
  * /proc/self/smaps_rollup}: page-cache folios of 2 MiB, one TLB entry each), which changes a graph
- * walk's speed by 10-25% (issue 28's note).
+ * walk's cost per cold vector by 5-10% (walk kernels, RESULTS.md 2026-12-06 18:28).
  */
 final class MemoryProbe {
 
