@@ -61,6 +61,22 @@ for name in sys.argv[1:]:
 PY
 }
 
+# page_cache_states SETTING STATE...: exits naming SETTING unless every STATE is one page_cache
+# takes; scripts call it before their build, so that a typo fails at once
+page_cache_states() {
+  local setting=$1 state
+  shift
+  for state in "$@"; do
+    case "$state" in
+      in-order | random | as-is) ;;
+      *)
+        echo "$setting: page cache state '$state': expected in-order, random or as-is" >&2
+        exit 2
+        ;;
+    esac
+  done
+}
+
 # page_cache STATE FILE...: puts the files' pages in the page cache in STATE. in-order: dropped,
 # then read once in order, so the kernel reads them ahead in large folios, which a mapping maps in
 # 2 MiB pages (one TLB entry each; the state after a cold start and one pass in order). random:
@@ -71,14 +87,8 @@ PY
 page_cache() {
   local state=$1
   shift
-  case "$state" in
-    as-is) return ;;
-    in-order | random) ;;
-    *)
-      echo "page cache state '$state': expected in-order, random or as-is" >&2
-      exit 2
-      ;;
-  esac
+  page_cache_states "page_cache" "$state"
+  [[ $state == as-is ]] && return
   evict "$@"
   python3 - "$state" "$@" <<'PY'
 import os, random, sys

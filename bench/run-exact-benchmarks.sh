@@ -25,6 +25,7 @@ bench_args -- "$@"
 threads=${ZCS_BENCH_THREADS:-2}
 seconds=${ZCS_EXACT_SECONDS:-10}
 page_state=${ZCS_EXACT_PAGE_CACHE:-in-order}
+page_cache_states ZCS_EXACT_PAGE_CACHE "$page_state"
 warmup=3
 batch=1000
 repeats=3

@@ -33,6 +33,8 @@ libraries=${ZCS_HNSW_LIBRARIES:-zero-copy,lucene,jvector,hnswlib-core}
 native_peers=${ZCS_HNSW_NATIVE-hnswlib,faiss-hnsw}
 page_state=${ZCS_HNSW_PAGE_CACHE:-in-order}
 rounds=${ZCS_HNSW_ROUNDS:-1}
+page_cache_states ZCS_HNSW_PAGE_CACHE "$page_state"
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "ZCS_HNSW_ROUNDS: '$rounds': expected a count >= 1" >&2; exit 2; }
 bench_out hnsw-run
 
 bench_build bench

@@ -23,6 +23,8 @@ rounds=${ZCS_WALK_ROUNDS:-40000}
 [[ $quick -eq 1 ]] && rounds=2000
 homes=${ZCS_WALK_JAVA_HOMES:-${JAVA_HOME:-}}
 states=${ZCS_WALK_PAGE_CACHE:-in-order random}
+# shellcheck disable=SC2086 # the states are words
+page_cache_states ZCS_WALK_PAGE_CACHE $states
 bench_out walk-run
 bench_build bench
 
